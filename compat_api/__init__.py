@@ -1,0 +1,1 @@
+"""The Camunda 7 REST API (`/engine-rest`) over the m8flow engine. HTTP lives here and only here."""
