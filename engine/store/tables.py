@@ -1,0 +1,163 @@
+"""The m8flow schema, in SQLAlchemy Core. Table names follow Camunda's concepts (not its
+ACT_* names): a Camunda user reading a query can tell what each row is.
+
+Changes to this file need an alembic revision in engine/store/migrations/versions.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+ID = String(64)
+NAME = String(255)
+
+deployment = Table(
+    "deployment",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", NAME),
+    Column("source", NAME),
+    Column("tenant_id", ID),
+    Column("deployment_time", DateTime(timezone=True), nullable=False),
+)
+
+resource = Table(
+    "resource",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("deployment_id", ID, ForeignKey("deployment.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(1000), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Index("ix_resource_deployment", "deployment_id"),
+)
+
+process_definition = Table(
+    "process_definition",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("key", NAME, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", NAME),
+    Column("category", NAME),
+    Column("description", Text),
+    Column("deployment_id", ID, ForeignKey("deployment.id", ondelete="CASCADE"), nullable=False),
+    Column("resource_name", String(1000), nullable=False),
+    Column("tenant_id", ID),
+    Column("version_tag", NAME),
+    Column("history_time_to_live", Integer),
+    Column("startable_in_tasklist", Boolean, nullable=False, default=True),
+    Column("suspended", Boolean, nullable=False, default=False),
+    Column("start_form_key", String(1000)),
+    Column("has_start_form_fields", Boolean, nullable=False, default=False),
+    Column("deployment_time", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("key", "version", "tenant_id", name="uq_process_definition_version"),
+    Index("ix_process_definition_key", "key", "tenant_id", "version"),
+)
+
+process_instance = Table(
+    "process_instance",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("process_definition_id", String(255), nullable=False),
+    Column("process_definition_key", NAME, nullable=False),
+    Column("business_key", NAME),
+    Column("tenant_id", ID),
+    Column("super_process_instance_id", ID),
+    Column("super_execution_id", ID),
+    Column("root_process_instance_id", ID),
+    # ACTIVE, SUSPENDED, COMPLETED, EXTERNALLY_TERMINATED, INTERNALLY_TERMINATED
+    Column("state", String(32), nullable=False),
+    Column("suspended", Boolean, nullable=False, default=False),
+    Column("revision", Integer, nullable=False, default=1),
+    # SpiffWorkflow's serialized instance, without the model (the model is parsed once per
+    # definition version from its deployment resources and cached).
+    Column("spiff_state", Text),
+    Column("start_time", DateTime(timezone=True), nullable=False),
+    Column("end_time", DateTime(timezone=True)),
+    Column("start_activity_id", NAME),
+    Column("end_activity_id", NAME),
+    Column("delete_reason", Text),
+    Index("ix_process_instance_definition", "process_definition_id"),
+    Index("ix_process_instance_key", "process_definition_key"),
+    Index("ix_process_instance_business_key", "business_key"),
+    Index("ix_process_instance_super", "super_process_instance_id"),
+)
+
+task = Table(
+    "task",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", NAME),
+    Column("description", Text),
+    Column("assignee", NAME),
+    Column("owner", NAME),
+    Column("delegation_state", String(16)),
+    Column("priority", Integer, nullable=False, default=50),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("last_updated", DateTime(timezone=True)),
+    Column("due", DateTime(timezone=True)),
+    Column("follow_up", DateTime(timezone=True)),
+    Column("execution_id", ID),
+    Column("activity_instance_id", String(255)),
+    Column("process_instance_id", ID, ForeignKey("process_instance.id", ondelete="CASCADE")),
+    Column("process_definition_id", String(255)),
+    Column("process_definition_key", NAME),
+    Column("task_definition_key", NAME),
+    Column("form_key", String(1000)),
+    Column("camunda_form_ref", Text),
+    Column("tenant_id", ID),
+    Column("suspended", Boolean, nullable=False, default=False),
+    Index("ix_task_process_instance", "process_instance_id"),
+    Index("ix_task_assignee", "assignee"),
+)
+
+identity_link = Table(
+    "identity_link",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", ID, ForeignKey("task.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(32), nullable=False),  # candidate | assignee | owner
+    Column("user_id", NAME),
+    Column("group_id", NAME),
+    Index("ix_identity_link_task", "task_id"),
+    Index("ix_identity_link_group", "group_id"),
+    Index("ix_identity_link_user", "user_id"),
+)
+
+variable = Table(
+    "variable",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("process_instance_id", ID, ForeignKey("process_instance.id", ondelete="CASCADE")),
+    # The scope that owns the variable: the process instance id (process variables), a task
+    # id (task-local) or an execution / activity instance id (local variables).
+    Column("scope_id", ID, nullable=False),
+    Column("task_id", ID),
+    Column("name", NAME, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("text_value", Text),
+    Column("long_value", BigInteger),
+    Column("double_value", Float),
+    Column("bytes_value", LargeBinary),
+    Column("value_info", Text),
+    Column("revision", Integer, nullable=False, default=1),
+    UniqueConstraint("scope_id", "name", name="uq_variable_scope_name"),
+    Index("ix_variable_process_instance", "process_instance_id"),
+    Index("ix_variable_name", "name"),
+)
