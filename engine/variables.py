@@ -180,6 +180,9 @@ def _coerce(camunda_type: str, type_name: str, value: Any) -> Any:
         return None
     if _is_java_instance(camunda_type, value):
         return value
+    native = _from_python_object(camunda_type, value)
+    if native is not None:
+        return native
     text = value if isinstance(value, str) else _java_str(value)
     try:
         return _FROM_TEXT[camunda_type](text)
@@ -203,6 +206,15 @@ def _is_java_instance(camunda_type: str, value: Any) -> bool:
     if camunda_type == "Long":
         return type(value) is int and not _fits("Integer", value) and _fits("Long", value)
     return False
+
+
+def _from_python_object(camunda_type: str, value: Any) -> Any:
+    """Values no JSON body carries, passed by engine callers: taken when already right."""
+    if camunda_type == "Date" and isinstance(value, datetime):
+        return from_python(value).value
+    if camunda_type == "Bytes" and isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    return None
 
 
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
