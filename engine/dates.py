@@ -9,7 +9,7 @@ Camunda keeps millisecond precision, so parsed values are truncated to milliseco
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from engine.errors import InvalidRequest
 
@@ -28,14 +28,14 @@ def truncate_to_millis(dt: datetime) -> datetime:
 
 def now() -> datetime:
     """The current instant, aware UTC, at Camunda's millisecond precision."""
-    return truncate_to_millis(datetime.now(timezone.utc))
+    return truncate_to_millis(datetime.now(UTC))
 
 
 def format_date(dt: datetime) -> str:
     """``2026-01-25T13:33:42.165+0000``; a naive datetime is taken as UTC."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    utc = dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    utc = dt.astimezone(UTC)
     return (
         f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
         f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond // 1000:03d}+0000"
@@ -54,14 +54,14 @@ def parse_date(text: str) -> datetime:
     try:
         offset = _offset(match["offset"])
         naive = datetime.fromisoformat(f"{match['date']}T{match['time']}.{fraction}")
-        return truncate_to_millis(naive.replace(tzinfo=offset).astimezone(timezone.utc))
+        return truncate_to_millis(naive.replace(tzinfo=offset).astimezone(UTC))
     except (ValueError, OverflowError) as exc:
         raise _unparsable(text) from exc
 
 
 def _offset(text: str | None) -> timezone:
     if text is None or text in ("z", "Z"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1  # " " is a "+" that URL decoding turned into a space
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:])

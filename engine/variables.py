@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -88,8 +88,8 @@ def from_dto(dto: Mapping, *, name: str) -> TypedValue:
     type_name = _rest_type_name(dto.get("type"))
 
     if type_name is None:
-        is_transient = info.get("transient")
-        return _infer_untyped(value, transient=is_transient if isinstance(is_transient, bool) else False)
+        flag = info.get("transient")  # only a real boolean counts for untyped values
+        return _infer_untyped(value, transient=flag if isinstance(flag, bool) else False)
 
     camunda_type = _resolve_type(type_name)
     transient = _transient(info)
@@ -111,7 +111,8 @@ def from_dto(dto: Mapping, *, name: str) -> TypedValue:
                 f"Cannot write serialized value for variable '{name}': "
                 "no 'objectTypeName' provided for non-null value."
             )
-        value_info = {"serializationDataFormat": str(info.get("serializationDataFormat") or JSON_FORMAT)}
+        data_format = info.get("serializationDataFormat") or JSON_FORMAT
+        value_info = {"serializationDataFormat": str(data_format)}
         if object_type is not None:
             value_info["objectTypeName"] = str(object_type)
         return TypedValue("Object", value, value_info, transient)
@@ -283,7 +284,8 @@ def _file_from_dto(value: Any, info: Mapping, transient: bool) -> TypedValue:
     filename = info.get("filename")
     if filename is None:
         raise InvalidRequest(
-            "Cannot create file without filename! Please set a name into ValueInfo with key filename"
+            "Cannot create file without filename! "
+            "Please set a name into ValueInfo with key filename"
         )
     if isinstance(value, str):
         value = _decode_base64_leniently(value)
@@ -371,10 +373,10 @@ def from_python(value: Any) -> TypedValue:
     if isinstance(value, TypedValue):
         return value
     if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return TypedValue("Date", truncate_to_millis(aware.astimezone(timezone.utc)))
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return TypedValue("Date", truncate_to_millis(aware.astimezone(UTC)))
     if isinstance(value, date):
-        return TypedValue("Date", datetime.combine(value, time(), tzinfo=timezone.utc))
+        return TypedValue("Date", datetime.combine(value, time(), tzinfo=UTC))
     if isinstance(value, (bytes, bytearray, memoryview)):
         return TypedValue("Bytes", bytes(value))
     if isinstance(value, Decimal):
@@ -462,11 +464,11 @@ def decode(row: Mapping) -> TypedValue:
     return TypedValue(camunda_type, value, info)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _epoch_millis(dt: datetime) -> int:
-    delta = dt.astimezone(timezone.utc) - _EPOCH
+    delta = dt.astimezone(UTC) - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
@@ -574,8 +576,8 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
 
 
 def _as_utc(dt: datetime) -> datetime:
-    aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    return truncate_to_millis(aware.astimezone(timezone.utc))
+    aware = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return truncate_to_millis(aware.astimezone(UTC))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from engine.dates import format_date, now, parse_date
 from engine.errors import InvalidRequest
-
-UTC = timezone.utc
 
 
 def test_format_date_uses_camunda_pattern_in_utc():

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -20,7 +20,6 @@ from engine.variables import (
     to_python,
 )
 
-UTC = timezone.utc
 INT_MAX, INT_MIN = 2**31 - 1, -(2**31)
 LONG_MAX, LONG_MIN = 2**63 - 1, -(2**63)
 
@@ -74,7 +73,8 @@ def test_untyped_object_is_json_serialized_linked_hash_map_object():
     assert tv == TypedValue(
         "Object",
         '{"a":[1,"ü"]}',
-        {"objectTypeName": "java.util.LinkedHashMap", "serializationDataFormat": "application/json"},
+        {"objectTypeName": "java.util.LinkedHashMap",
+         "serializationDataFormat": "application/json"},
     )
 
 
@@ -340,7 +340,8 @@ def test_file_type_reads_camel_case_mime_type_and_encoding():
 
 
 def test_file_type_accepts_js_client_lowercase_mimetype():
-    assert typed(file_dto(filename="a.txt", mimetype="text/csv")).value_info["mimeType"] == "text/csv"
+    tv = typed(file_dto(filename="a.txt", mimetype="text/csv"))
+    assert tv.value_info["mimeType"] == "text/csv"
 
 
 def test_file_type_requires_filename():
@@ -350,7 +351,8 @@ def test_file_type_requires_filename():
 
 
 def test_file_type_tolerates_unpadded_base64():
-    assert typed({"value": "aGVsbG8", "type": "File", "valueInfo": {"filename": "f"}}).value == b"hello"
+    tv = typed({"value": "aGVsbG8", "type": "File", "valueInfo": {"filename": "f"}})
+    assert tv.value == b"hello"
 
 
 def test_file_value_is_null_in_dto():
@@ -362,7 +364,8 @@ def test_file_value_is_null_in_dto():
 # ----------------------------------------------------------------- variables maps
 
 def test_parse_variables_types_each_entry():
-    parsed = parse_variables({"a": {"value": 1}, "b": {"value": "x", "type": "String"}}, context="c")
+    dtos = {"a": {"value": 1}, "b": {"value": "x", "type": "String"}}
+    parsed = parse_variables(dtos, context="c")
     assert parsed == {"a": TypedValue("Integer", 1, {}), "b": TypedValue("String", "x", {})}
 
 
@@ -437,7 +440,8 @@ def test_object_dto_is_text_when_not_deserialized():
 
 
 def test_object_dto_of_non_json_format_stays_text():
-    info = {"objectTypeName": "X", "serializationDataFormat": "application/x-java-serialized-object"}
+    info = {"objectTypeName": "X",
+            "serializationDataFormat": "application/x-java-serialized-object"}
     assert to_dto(TypedValue("Object", "rO0AB", info))["value"] == "rO0AB"
 
 
