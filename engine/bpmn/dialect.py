@@ -1,0 +1,252 @@
+"""The Camunda 7 dialect on top of SpiffWorkflow's ``CamundaParser``: which task parser and
+spec class each BPMN element gets.
+
+Every task parser here stores, on its spec, ``extensions = {"camunda": {...}, "activityType":
+..., "timer"?: {...}, "scriptFormat"?: ...}`` (see ``engine.bpmn.extensions``); the process
+parser stores ``{"camunda": {...}}`` on the ``BpmnProcessSpec`` as ``spec.extensions``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
+    EventBasedGatewayParser,
+)
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser as BpmnReceiveTaskParser
+from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
+from SpiffWorkflow.bpmn.parser.task_parsers import (
+    ConditionalGatewayParser,
+    GatewayParser,
+    SubprocessParser,
+)
+from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
+    CallActivity,
+    EndEvent,
+    EventBasedGateway,
+    EventSubprocess,
+    ExclusiveGateway,
+    InclusiveGateway,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+    ParallelGateway,
+    ReceiveTask,
+    ScriptTask,
+    ServiceTask,
+    StartEvent,
+    SubWorkflowTask,
+    TransactionSubprocess,
+)
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaBoundaryEventParser,
+    CamundaEndEventParser,
+    CamundaEventDefinitionParser,
+    CamundaIntermediateCatchEventParser,
+    CamundaIntermediateThrowEventParser,
+    CamundaStartEventParser,
+)
+from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser as CamundaCallActivityParser
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser as CamundaUserTaskParser
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+
+from engine.bpmn.activity_types import activity_type_of_element
+from engine.bpmn.extensions import BPMN_NS, CAMUNDA_NS, read_camunda, read_timer
+from engine.bpmn.specs import (
+    CamundaBusinessRuleTask,
+    CamundaReceiveTask,
+    CamundaSendTask,
+    PassThroughManualTask,
+    PassThroughTask,
+)
+
+
+class _Dialect:
+    """Mixin for every task parser: the camunda dict, activity type and raw timer text."""
+
+    node: Any
+    task: Any
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        node = self.node if node is None else node
+        extensions: dict[str, Any] = {"camunda": read_camunda(node)}
+        kind = activity_type_of_element(node)
+        if kind is not None:
+            extensions["activityType"] = kind
+        timer = read_timer(node)
+        if timer is not None:
+            extensions["timer"] = timer
+        return extensions
+
+    def _copy_task_attrs(self, original: Any, loop_characteristics: Any = None) -> None:
+        # The multi-instance / loop wrapper keeps the element's extensions too.
+        super()._copy_task_attrs(original, loop_characteristics)  # type: ignore[misc]
+        self.task.extensions = dict(original.extensions)
+
+
+class TaskParser(_Dialect, CamundaTaskParser):
+    pass
+
+
+class UserTaskParser(_Dialect, CamundaUserTaskParser):
+    pass
+
+
+class BusinessRuleTaskParser(_Dialect, CamundaTaskParser):
+    @staticmethod
+    def get_decision_ref(node: Any) -> str | None:
+        # BpmnDmnParser collects dependencies with this; Spiff's version raises KeyError
+        # for business rule tasks implemented by a delegate or an external task.
+        return node.get("{" + CAMUNDA_NS + "}decisionRef")
+
+
+class ScriptTaskParser(_Dialect, CamundaTaskParser):
+    def create_task(self) -> Any:
+        script = self.xpath("./bpmn:script")
+        if len(script) != 1 or not (script[0].text or "").strip():
+            raise ValidationException(
+                "Script task has no inline script", node=self.node, file_name=self.filename
+            )
+        return self.spec_class(self.spec, self.bpmn_id, script=script[0].text,
+                               **self.bpmn_attributes)
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions = super().parse_extensions(node)
+        extensions["scriptFormat"] = self.node.get("scriptFormat")
+        return extensions
+
+
+class SubProcessParser(_Dialect, CamundaTaskParser):
+    def create_task(self) -> Any:
+        subprocess_id = SubprocessParser.get_subprocess_spec(self)
+        cls = EventSubprocess if self.node.get("triggeredByEvent") == "true" else SubWorkflowTask
+        return cls(self.spec, self.bpmn_id, subworkflow_spec=subprocess_id,
+                   **self.bpmn_attributes)
+
+
+class TransactionParser(_Dialect, CamundaTaskParser):
+    def create_task(self) -> Any:
+        subprocess_id = SubprocessParser.get_subprocess_spec(self)
+        return TransactionSubprocess(self.spec, self.bpmn_id, subworkflow_spec=subprocess_id,
+                                     **self.bpmn_attributes)
+
+
+class CallActivityParser(_Dialect, CamundaCallActivityParser):
+    pass
+
+
+class ExclusiveGatewayParser(_Dialect, ConditionalGatewayParser):
+    pass
+
+
+class ParallelGatewayParser(_Dialect, GatewayParser):
+    pass
+
+
+class EventGatewayParser(_Dialect, EventBasedGatewayParser):
+    pass
+
+
+class StartEventParser(_Dialect, CamundaStartEventParser):
+    """Also reads error and escalation start events (event subprocesses): Spiff parses them
+    as none start events, which fire as soon as the process starts."""
+
+    def create_task(self) -> Any:
+        event_definition = self.get_event_definition([
+            MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, TIMER_EVENT_XPATH, CONDITIONAL_EVENT_XPATH,
+            ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH,
+        ])
+        task = self._create_task(event_definition)
+        self.spec.start.connect(task)
+        return task
+
+
+class EndEventParser(_Dialect, CamundaEndEventParser):
+    pass
+
+
+class IntermediateCatchEventParser(_Dialect, CamundaIntermediateCatchEventParser):
+    pass
+
+
+class IntermediateThrowEventParser(_Dialect, CamundaIntermediateThrowEventParser):
+    pass
+
+
+class BoundaryEventParser(_Dialect, CamundaBoundaryEventParser):
+    pass
+
+
+class ReceiveTaskParser(_Dialect, CamundaEventDefinitionParser, BpmnReceiveTaskParser):
+    """Camunda's message event definition class, like every other message event here (the
+    plain BPMN one has another payload convention). Without a message Spiff's receive task
+    completes at once; Camunda's waits to be signalled, so it parks instead."""
+
+    def create_task(self) -> Any:
+        has_message = self.node.get("messageRef") or self.xpath(MESSAGE_EVENT_XPATH)
+        if not has_message:
+            return CamundaReceiveTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
+        return BpmnReceiveTaskParser.create_task(self)
+
+
+class Camunda7ProcessParser(ProcessParser):
+    def create_spec(self) -> Any:
+        spec = super().create_spec()
+        is_process = self.node.tag == "{" + BPMN_NS + "}process"
+        spec.extensions = {"camunda": read_camunda(self.node) if is_process else {"attributes": {}}}
+        return spec
+
+
+class Camunda7Parser(CamundaParser):
+    PROCESS_PARSER_CLASS = Camunda7ProcessParser
+    OVERRIDE_PARSER_CLASSES = {
+        full_tag("task"): (TaskParser, PassThroughTask),
+        full_tag("manualTask"): (TaskParser, PassThroughManualTask),
+        full_tag("userTask"): (UserTaskParser, UserTask),
+        full_tag("serviceTask"): (TaskParser, ServiceTask),
+        full_tag("sendTask"): (TaskParser, CamundaSendTask),
+        full_tag("businessRuleTask"): (BusinessRuleTaskParser, CamundaBusinessRuleTask),
+        full_tag("receiveTask"): (ReceiveTaskParser, ReceiveTask),
+        full_tag("scriptTask"): (ScriptTaskParser, ScriptTask),
+        full_tag("subProcess"): (SubProcessParser, SubWorkflowTask),
+        full_tag("transaction"): (TransactionParser, TransactionSubprocess),
+        full_tag("callActivity"): (CallActivityParser, CallActivity),
+        full_tag("exclusiveGateway"): (ExclusiveGatewayParser, ExclusiveGateway),
+        full_tag("inclusiveGateway"): (ExclusiveGatewayParser, InclusiveGateway),
+        full_tag("parallelGateway"): (ParallelGatewayParser, ParallelGateway),
+        full_tag("eventBasedGateway"): (EventGatewayParser, EventBasedGateway),
+        full_tag("startEvent"): (StartEventParser, StartEvent),
+        full_tag("endEvent"): (EndEventParser, EndEvent),
+        full_tag("intermediateCatchEvent"): (IntermediateCatchEventParser, IntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (IntermediateThrowEventParser, IntermediateThrowEvent),
+        full_tag("boundaryEvent"): (BoundaryEventParser, BoundaryEvent),
+    }
+
+
+_B = "{" + BPMN_NS + "}"
+_IGNORED_BY_CAMUNDA = (
+    # Camunda 7 gives data associations and data stores no run-time meaning; Spiff copies data
+    # objects into task data and refuses data stores without a Python implementation.
+    _B + "dataInputAssociation",
+    _B + "dataOutputAssociation",
+    _B + "dataStoreReference",
+    _B + "dataStore",
+    # Camunda 7 does not execute standard loops: the activity runs once.
+    _B + "standardLoopCharacteristics",
+)
+
+
+def prepare_for_spiff(root: Any) -> None:
+    """Remove, in place, what Camunda ignores but Spiff would act on or refuse."""
+    doomed = [element for element in root.iter(*_IGNORED_BY_CAMUNDA)]
+    for element in doomed:
+        element.getparent().remove(element)

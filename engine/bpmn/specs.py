@@ -1,0 +1,42 @@
+"""Task spec classes of the Camunda 7 dialect, where Spiff's defaults behave differently.
+
+Camunda runs ``bpmn:task`` and ``bpmn:manualTask`` straight through; Spiff makes both wait for a
+human (``manual = True``). Service-like tasks (service, send, business rule) all park in
+STARTED, as Spiff's ``ServiceTask`` has no run hook: the runtime acts on their ``camunda``
+extensions (external task, delegate, expression, decision) and completes them with
+``task.complete()``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask
+
+
+class PassThroughTask(NoneTask):
+    """``bpmn:task``: completes as soon as it is reached, as in Camunda."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
+class PassThroughManualTask(ManualTask):
+    """``bpmn:manualTask``: Camunda treats it like ``bpmn:task`` (no wait state)."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
+class CamundaSendTask(ServiceTask):
+    """``bpmn:sendTask``: in Camunda a delegate (class/expression/external), not a BPMN throw."""
+
+
+class CamundaBusinessRuleTask(ServiceTask):
+    """``bpmn:businessRuleTask``: the runtime evaluates ``camunda:decisionRef`` (or runs the
+    delegate / external task) so decisions may live in another deployment and use FEEL."""
+
+
+class CamundaReceiveTask(ServiceTask):
+    """``bpmn:receiveTask`` without a message: waits until the runtime signals it."""

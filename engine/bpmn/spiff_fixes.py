@@ -1,0 +1,106 @@
+"""Workarounds for measured SpiffWorkflow 3.2.0 defects (research/spiffworkflow.md §d, §e).
+
+* ``TaskIterator``/``BpmnTaskIterator`` default ``max_depth=1000`` hides tree nodes deeper than
+  that, so a loop silently "completes" after ~500 iterations. ``apply()`` lifts the default.
+  The cost stays quadratic in the tree size (every engine pass walks the whole tree).
+* The parser recurses along sequence flows; chains longer than ~480 elements exceed Python's
+  default recursion limit. ``ensure_recursion_limit`` raises it (never lowers it).
+* ``CAMUNDA_CONFIG`` lacks ``ServiceTask`` (and the plain BPMN message event definition used by
+  receive tasks), so such workflows cannot be serialized; ``serializer_config()`` adds them,
+  together with the dialect's own spec classes and process-level extensions.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn.serializer.default.event_definition import MessageEventDefinitionConverter
+from SpiffWorkflow.bpmn.serializer.default.process_spec import BpmnProcessSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.message import (
+    MessageEventDefinition as BpmnMessageEventDefinition,
+)
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.util.task import TaskIterator
+
+from engine.bpmn.specs import (
+    CamundaBusinessRuleTask,
+    CamundaReceiveTask,
+    CamundaSendTask,
+    PassThroughManualTask,
+    PassThroughTask,
+)
+
+UNLIMITED_DEPTH = sys.maxsize
+_lock = threading.Lock()
+_applied = False
+
+
+def _lift_max_depth(init: Any) -> None:
+    code = init.__code__
+    names = code.co_varnames[: code.co_argcount]
+    defaults = list(init.__defaults__)
+    index = names.index("max_depth") - (len(names) - len(defaults))
+    defaults[index] = UNLIMITED_DEPTH
+    init.__defaults__ = tuple(defaults)
+
+
+def apply() -> None:
+    """Patch Spiff in place; idempotent and cheap, called on import of engine.bpmn.parser."""
+    global _applied
+    with _lock:
+        if _applied:
+            return
+        _lift_max_depth(TaskIterator.__init__)
+        _lift_max_depth(BpmnTaskIterator.__init__)
+        _applied = True
+
+
+def ensure_recursion_limit(limit: int) -> None:
+    """Raise the interpreter's recursion limit to at least ``limit``. Never lowers it, so
+    concurrent parses cannot pull the limit from under each other."""
+    with _lock:
+        if sys.getrecursionlimit() < limit:
+            sys.setrecursionlimit(limit)
+
+
+class ProcessSpecConverter(BpmnProcessSpecConverter):
+    """Keeps the process-level ``extensions`` (camunda dict) through a round trip."""
+
+    def to_dict(self, spec: Any) -> dict[str, Any]:
+        dct = super().to_dict(spec)
+        dct["extensions"] = getattr(spec, "extensions", {})
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> Any:
+        extensions = dct.pop("extensions", {})
+        spec = super().from_dict(dct)
+        spec.extensions = extensions
+        return spec
+
+
+def serializer_config() -> dict[Any, Any]:
+    config = deepcopy(CAMUNDA_CONFIG)
+    config[BpmnProcessSpec] = ProcessSpecConverter
+    config[ServiceTask] = BpmnTaskSpecConverter
+    config[CamundaSendTask] = BpmnTaskSpecConverter
+    config[CamundaBusinessRuleTask] = BpmnTaskSpecConverter
+    config[CamundaReceiveTask] = BpmnTaskSpecConverter
+    config[PassThroughTask] = BpmnTaskSpecConverter
+    config[PassThroughManualTask] = BpmnTaskSpecConverter
+    return config
+
+
+def build_serializer() -> BpmnWorkflowSerializer:
+    registry = BpmnWorkflowSerializer.configure(serializer_config())
+    # Same class name as the Camunda flavour's subclass, so it needs its own typename.
+    MessageEventDefinitionConverter(
+        BpmnMessageEventDefinition, registry, typename="BpmnMessageEventDefinition"
+    )
+    return BpmnWorkflowSerializer(registry)
