@@ -14,6 +14,13 @@ Choices where Camunda depends on its configuration (see also the tests, which na
   structure they wrote. An untyped integer beyond 64 bits is kept the same way
   (``java.math.BigInteger``) rather than refused.
 * ``Object`` without ``serializationDataFormat`` defaults to ``application/json``.
+* ``Json`` and ``Xml`` always go out as their text (Camunda's deserialized rendering of a
+  Spin node is an odd bean dump no client reads); ``Object`` in JSON format goes out as the
+  parsed structure unless ``deserialize=False``.
+* ``Double`` refuses NaN and Infinity (JSON cannot carry them back); ``Null`` ignores any
+  value given with it; a File without filename is a 400 here, not Camunda's 500.
+* Filters: a date-looking string operand matches Date variables by instant (as Camunda)
+  *and* String variables by text (Camunda would only try the Date).
 """
 from __future__ import annotations
 
