@@ -1,0 +1,78 @@
+"""The Starlette application: every Camunda resource under ``/engine-rest`` and again under
+``/engine-rest/engine/{name}`` (Camunda's named-engine prefix)."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from compat_api import deployment, engine_info, execution, process_definition, process_instance, task
+from compat_api.errors import EXCEPTION_HANDLERS, RestError
+from engine.process_engine import ProcessEngine
+
+ROOT = "/engine-rest"
+
+RESOURCE_MODULES = (engine_info, deployment, process_definition, process_instance, task, execution)
+
+
+def resource_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for module in RESOURCE_MODULES:
+        routes.extend(module.routes)
+    return routes
+
+
+class NamedEngine:
+    """``/engine/{name}/...``: only the configured engine exists."""
+
+    def __init__(self, app: ASGIApp, engine_name: str) -> None:
+        self.app = app
+        self.engine_name = engine_name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        name = scope.get("path_params", {}).get("engine_name")
+        if scope["type"] == "http" and name != self.engine_name:
+            raise RestError(400, "No process engine available", "InvalidRequestException")
+        await self.app(scope, receive, send)
+
+
+def create_app(engine: ProcessEngine) -> Starlette:
+    routes = resource_routes()
+    named = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
+    named.state.engine = engine
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.close()
+
+    app = Starlette(
+        routes=[
+            Mount(
+                ROOT,
+                routes=[
+                    *engine_info.engine_routes,
+                    Mount("/engine/{engine_name}", app=NamedEngine(named, engine.name)),
+                    *routes,
+                ],
+            ),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    return app
+
+
+def route_table() -> list[tuple[str, str]]:
+    """(method, path) of every Camunda operation the gateway serves, for docs/compatibility.md."""
+    table = [("GET", "/engine")]
+    for route in resource_routes():
+        if isinstance(route, Route):
+            for method in sorted(route.methods or []):
+                if method != "HEAD":
+                    table.append((method, route.path))
+    return table

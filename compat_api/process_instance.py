@@ -1,0 +1,124 @@
+"""`/process-instance`: query (GET and POST), get, delete, variables, activity instances, suspension."""
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from compat_api import dto
+from compat_api.errors import RestError, invalid
+from compat_api.params import (
+    Query, body_bool, body_sorting, body_str, body_str_list, body_variable_filters, json_body,
+)
+from compat_api.responses import no_content, ok
+from compat_api.routing import call, path
+from compat_api.variables_resource import routes_for
+from engine.commands import process_instance as commands
+from engine.errors import NotFound
+
+
+def _criteria_from_query(q: Query) -> dict[str, Any]:
+    return {
+        "processInstanceIds": q.csv("processInstanceIds"), "businessKey": q.str("businessKey"),
+        "businessKeyLike": q.str("businessKeyLike"), "processDefinitionId": q.str("processDefinitionId"),
+        "processDefinitionKey": q.str("processDefinitionKey"), "processDefinitionKeyIn": q.csv("processDefinitionKeyIn"),
+        "processDefinitionKeyNotIn": q.csv("processDefinitionKeyNotIn"), "deploymentId": q.str("deploymentId"),
+        "superProcessInstance": q.str("superProcessInstance"), "subProcessInstance": q.str("subProcessInstance"),
+        "active": q.bool("active"), "suspended": q.bool("suspended"), "tenantIdIn": q.csv("tenantIdIn"),
+        "withoutTenantId": q.bool("withoutTenantId"), "activityIdIn": q.csv("activityIdIn"),
+        "rootProcessInstances": q.bool("rootProcessInstances"), "leafProcessInstances": q.bool("leafProcessInstances"),
+        "variables": q.variable_filters("variables"),
+        "variableNamesIgnoreCase": q.bool("variableNamesIgnoreCase"),
+        "variableValuesIgnoreCase": q.bool("variableValuesIgnoreCase"),
+    }
+
+
+def _criteria_from_body(body: dict[str, Any]) -> dict[str, Any]:
+    criteria: dict[str, Any] = {}
+    for name in ("businessKey", "businessKeyLike", "processDefinitionId", "processDefinitionKey", "deploymentId",
+                 "superProcessInstance", "subProcessInstance"):
+        criteria[name] = body_str(body, name)
+    for name in ("processInstanceIds", "processDefinitionKeyIn", "processDefinitionKeyNotIn", "tenantIdIn", "activityIdIn"):
+        criteria[name] = body_str_list(body, name)
+    for name in ("active", "suspended", "withoutTenantId", "rootProcessInstances", "leafProcessInstances",
+                 "variableNamesIgnoreCase", "variableValuesIgnoreCase"):
+        criteria[name] = body_bool(body, name)
+    criteria["variables"] = body_variable_filters(body, "variables")
+    return criteria
+
+
+async def list_instances(request: Request) -> Response:
+    q = Query(request)
+    first, maximum = q.paging()
+    rows = await call(request, commands.query_process_instances, _criteria_from_query(q), sorting=q.sorting(), first_result=first, max_results=maximum)
+    return ok([dto.process_instance(row) for row in rows])
+
+
+async def query_instances(request: Request) -> Response:
+    q = Query(request)
+    first, maximum = q.paging()
+    body = await json_body(request)
+    rows = await call(request, commands.query_process_instances, _criteria_from_body(body), sorting=body_sorting(body), first_result=first, max_results=maximum)
+    return ok([dto.process_instance(row) for row in rows])
+
+
+async def count_instances(request: Request) -> Response:
+    q = Query(request)
+    return ok(dto.count(await call(request, commands.query_process_instances, _criteria_from_query(q), count_only=True)))
+
+
+async def count_instances_post(request: Request) -> Response:
+    body = await json_body(request)
+    return ok(dto.count(await call(request, commands.query_process_instances, _criteria_from_body(body), count_only=True)))
+
+
+async def get_instance(request: Request) -> Response:
+    try:
+        row = await call(request, commands.get_process_instance, path(request, "id"))
+    except NotFound as exc:
+        raise RestError(404, exc.message, "InvalidRequestException") from exc
+    return ok(dto.process_instance(row))
+
+
+async def delete_instance(request: Request) -> Response:
+    q = Query(request)
+    try:
+        await call(request, commands.delete_process_instance, path(request, "id"), fail_if_not_exists=bool(q.bool("failIfNotExists", True)))
+    except NotFound as exc:
+        raise RestError(404, f"Process instance with id {path(request, 'id')} does not exist", "InvalidRequestException") from exc
+    return no_content()
+
+
+async def activity_instances(request: Request) -> Response:
+    try:
+        tree = await call(request, commands.activity_instances, path(request, "id"))
+    except NotFound as exc:
+        raise RestError(500, exc.message, "RestException") from exc
+    return ok(tree)
+
+
+async def suspend(request: Request) -> Response:
+    body = await json_body(request, required=True)
+    suspended = body_bool(body, "suspended", None)
+    if suspended is None:
+        raise invalid("suspended is required")
+    try:
+        await call(request, commands.set_suspended, path(request, "id"), suspended)
+    except NotFound as exc:
+        raise RestError(404, exc.message, "InvalidRequestException") from exc
+    return no_content()
+
+
+routes = [
+    Route("/process-instance", list_instances, methods=["GET"]),
+    Route("/process-instance", query_instances, methods=["POST"]),
+    Route("/process-instance/count", count_instances, methods=["GET"]),
+    Route("/process-instance/count", count_instances_post, methods=["POST"]),
+    Route("/process-instance/{id}", get_instance, methods=["GET"]),
+    Route("/process-instance/{id}", delete_instance, methods=["DELETE"]),
+    Route("/process-instance/{id}/activity-instances", activity_instances, methods=["GET"]),
+    Route("/process-instance/{id}/suspended", suspend, methods=["PUT"]),
+    *routes_for("/process-instance/{id}/variables", "process-instance"),
+]

@@ -1,0 +1,233 @@
+"""`/task`: query (GET and POST), get, claim, unclaim, assignee, delegate, resolve, complete,
+submit-form, forms, identity links, variables."""
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from compat_api import dto
+from compat_api.errors import RestError, invalid
+from compat_api.params import (
+    Query, body_bool, body_date, body_int, body_sorting, body_str, body_str_list, body_variable_filters, json_body,
+)
+from compat_api.responses import no_content, ok
+from compat_api.routing import call, path
+from compat_api.variables_resource import form_field_variables, routes_for
+from engine import variables as typed
+from engine.commands import task as commands
+from engine.commands.variables import Target, get_variables
+from engine.errors import BadUserRequest, NotFound, NullValue, ProcessEngineException
+
+STRINGS = (
+    "processInstanceId", "processInstanceBusinessKey", "processInstanceBusinessKeyLike", "processDefinitionId",
+    "processDefinitionKey", "executionId", "assignee", "assigneeLike", "owner", "ownerLike", "candidateGroup",
+    "candidateUser", "involvedUser", "taskDefinitionKey", "taskDefinitionKeyLike", "name", "nameLike",
+    "description", "descriptionLike", "delegationState", "taskId",
+)
+LISTS = (
+    "processInstanceIdIn", "processInstanceBusinessKeyIn", "processDefinitionKeyIn", "taskDefinitionKeyIn",
+    "assigneeIn", "assigneeNotIn", "tenantIdIn", "candidateGroups", "taskIdIn", "activityInstanceIdIn",
+)
+BOOLS = (
+    "includeAssignedTasks", "assigned", "unassigned", "active", "suspended", "withoutTenantId", "withoutDueDate",
+    "withCandidateGroups", "withoutCandidateGroups", "withCandidateUsers", "withoutCandidateUsers",
+    "variableNamesIgnoreCase", "variableValuesIgnoreCase",
+)
+INTS = ("priority", "minPriority", "maxPriority")
+DATES = ("dueDate", "dueBefore", "dueAfter", "followUpDate", "followUpBefore", "followUpAfter", "createdOn", "createdBefore", "createdAfter")
+
+
+def _criteria_from_query(q: Query) -> dict[str, Any]:
+    criteria: dict[str, Any] = {name: q.str(name) for name in STRINGS}
+    criteria.update({name: q.csv(name) for name in LISTS})
+    criteria.update({name: q.bool(name) for name in BOOLS})
+    criteria.update({name: q.int(name) for name in INTS})
+    criteria.update({name: q.date(name) for name in DATES})
+    criteria["processVariables"] = q.variable_filters("processVariables")
+    criteria["taskVariables"] = q.variable_filters("taskVariables")
+    return criteria
+
+
+def _criteria_from_body(body: dict[str, Any]) -> dict[str, Any]:
+    criteria: dict[str, Any] = {name: body_str(body, name) for name in STRINGS}
+    criteria.update({name: body_str_list(body, name) for name in LISTS})
+    criteria.update({name: body_bool(body, name) for name in BOOLS})
+    criteria.update({name: body_int(body, name) for name in INTS})
+    criteria.update({name: body_date(body, name) for name in DATES})
+    criteria["processVariables"] = body_variable_filters(body, "processVariables")
+    criteria["taskVariables"] = body_variable_filters(body, "taskVariables")
+    return criteria
+
+
+async def list_tasks(request: Request) -> Response:
+    q = Query(request)
+    first, maximum = q.paging()
+    rows = await call(request, commands.query_tasks, _criteria_from_query(q), sorting=q.sorting(), first_result=first, max_results=maximum)
+    return ok([dto.task(row) for row in rows])
+
+
+async def query_tasks(request: Request) -> Response:
+    q = Query(request)
+    first, maximum = q.paging()
+    body = await json_body(request)
+    rows = await call(request, commands.query_tasks, _criteria_from_body(body), sorting=body_sorting(body), first_result=first, max_results=maximum)
+    return ok([dto.task(row) for row in rows])
+
+
+async def count_tasks(request: Request) -> Response:
+    q = Query(request)
+    return ok(dto.count(await call(request, commands.query_tasks, _criteria_from_query(q), count_only=True)))
+
+
+async def count_tasks_post(request: Request) -> Response:
+    body = await json_body(request)
+    return ok(dto.count(await call(request, commands.query_tasks, _criteria_from_body(body), count_only=True)))
+
+
+async def get_task(request: Request) -> Response:
+    try:
+        row = await call(request, commands.get_task, path(request, "id"))
+    except NotFound as exc:
+        raise RestError(404, exc.message, "InvalidRequestException") from exc
+    return ok(dto.task(row))
+
+
+def _user_command(command: Any, verb: str) -> Any:
+    async def endpoint(request: Request) -> Response:
+        body = await json_body(request)
+        user_id = body_str(body, "userId")
+        await call(request, command, path(request, "id"), user_id)
+        return no_content()
+
+    endpoint.__name__ = verb
+    return endpoint
+
+
+async def unclaim(request: Request) -> Response:
+    await call(request, commands.unclaim, path(request, "id"))
+    return no_content()
+
+
+async def resolve(request: Request) -> Response:
+    task_id = path(request, "id")
+    body = await json_body(request)
+    variables = typed.parse_variables(body.get("variables"), context=f"Cannot resolve task {task_id}")
+    await call(request, commands.resolve, task_id, variables)
+    return no_content()
+
+
+def _complete(verb: str) -> Any:
+    async def endpoint(request: Request) -> Response:
+        task_id = path(request, "id")
+        body = await json_body(request)
+        prefix = f"Cannot {verb} {task_id}"
+        variables = typed.parse_variables(body.get("variables"), context=prefix)
+        with_variables = bool(body_bool(body, "withVariablesInReturn"))
+        try:
+            returned = await call(request, commands.complete, task_id, variables, with_variables_in_return=with_variables)
+        except NullValue as exc:
+            raise RestError(404, f"{prefix}: {exc.message}", "InvalidRequestException") from exc
+        except BadUserRequest as exc:
+            raise RestError(400, f"{prefix}: {exc.message}", "InvalidRequestException") from exc
+        except ProcessEngineException as exc:
+            if type(exc).__name__ == "OptimisticLockingConflict":
+                raise
+            raise RestError(500, f"{prefix}: {exc.message}", "RestException", exc.code) from exc
+        if with_variables and returned is not None:
+            return ok(dto.variables(returned, deserialize=False))
+        return no_content()
+
+    return endpoint
+
+
+async def form(request: Request) -> Response:
+    try:
+        row = await call(request, commands.get_task, path(request, "id"))
+    except NotFound as exc:
+        raise RestError(404, exc.message, "InvalidRequestException") from exc
+    key = row["form_key"]
+    if key is None:
+        form_data = await call(request, _task_form_data, row)
+        if form_data and form_data.get("fields"):
+            key = f"embedded:engine://engine/:engine/task/{row['id']}/rendered-form"
+    return ok({"key": key, "camundaFormRef": None, "contextPath": None})
+
+
+def _task_form_data(engine: Any, row: Any) -> dict[str, Any] | None:
+    from engine.bpmn.script_engine import camunda
+    from engine.repository import definition_by_id
+
+    with engine.database.transaction(write=False) as conn:
+        definition = definition_by_id(conn, row["process_definition_id"])
+        spec, subprocess_specs = engine.specs.get(conn, definition)
+    for process_spec in [spec, *subprocess_specs.values()]:
+        for task_spec in process_spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == row["task_definition_key"]:
+                return camunda(task_spec).get("formData")
+    return None
+
+
+async def form_variables(request: Request) -> Response:
+    q = Query(request)
+    task_id = path(request, "id")
+    try:
+        row = await call(request, commands.get_task, task_id)
+    except NotFound as exc:
+        raise RestError(404, exc.message, "InvalidRequestException") from exc
+    form_data = await call(request, _task_form_data, row)
+    current = await call(request, get_variables, Target("task", task_id))
+    names = q.csv("variableNames")
+    if form_data and form_data.get("fields"):
+        values = form_field_variables(form_data, names, current)
+    else:
+        values = {k: v for k, v in current.items() if not names or k in names}
+    return ok(dto.variables(values, deserialize=bool(q.bool("deserializeValues", True))))
+
+
+async def identity_links(request: Request) -> Response:
+    q = Query(request)
+    try:
+        links = await call(request, commands.identity_links, path(request, "id"), q.str("type"))
+    except NullValue as exc:
+        raise RestError(404, exc.message, "InvalidRequestException") from exc
+    return ok(links)
+
+
+def _identity_link_change(command: Any) -> Any:
+    async def endpoint(request: Request) -> Response:
+        body = await json_body(request, required=True)
+        user_id, group_id, link_type = body_str(body, "userId"), body_str(body, "groupId"), body_str(body, "type")
+        if link_type is None:
+            raise invalid("Identity link type is required")
+        if (user_id is None) == (group_id is None):
+            raise invalid("Identity link requires either a userId or a groupId")
+        await call(request, command, path(request, "id"), user_id=user_id, group_id=group_id, link_type=link_type)
+        return no_content()
+
+    return endpoint
+
+
+routes = [
+    Route("/task", list_tasks, methods=["GET"]),
+    Route("/task", query_tasks, methods=["POST"]),
+    Route("/task/count", count_tasks, methods=["GET"]),
+    Route("/task/count", count_tasks_post, methods=["POST"]),
+    Route("/task/{id}", get_task, methods=["GET"]),
+    Route("/task/{id}/claim", _user_command(commands.claim, "claim"), methods=["POST"]),
+    Route("/task/{id}/unclaim", unclaim, methods=["POST"]),
+    Route("/task/{id}/assignee", _user_command(commands.set_assignee, "assignee"), methods=["POST"]),
+    Route("/task/{id}/delegate", _user_command(commands.delegate, "delegate"), methods=["POST"]),
+    Route("/task/{id}/resolve", resolve, methods=["POST"]),
+    Route("/task/{id}/complete", _complete("complete task"), methods=["POST"]),
+    Route("/task/{id}/submit-form", _complete("submit task form"), methods=["POST"]),
+    Route("/task/{id}/form", form, methods=["GET"]),
+    Route("/task/{id}/form-variables", form_variables, methods=["GET"]),
+    Route("/task/{id}/identity-links", identity_links, methods=["GET"]),
+    Route("/task/{id}/identity-links", _identity_link_change(commands.add_identity_link), methods=["POST"]),
+    Route("/task/{id}/identity-links/delete", _identity_link_change(commands.delete_identity_link), methods=["POST"]),
+    *routes_for("/task/{id}/variables", "task"),
+    *routes_for("/task/{id}/localVariables", "task-local"),
+]

@@ -1,0 +1,258 @@
+"""Expressions and scripts for SpiffWorkflow, evaluated the way Camunda 7 does.
+
+Every expression Spiff evaluates (sequence-flow conditions, timer text, MI cardinality...)
+arrives here and is evaluated as JUEL over the instance's Camunda variables: never with
+Python ``eval``. Python script tasks are user code by design and run with ``exec`` over a
+copy of the variables (Camunda runs script tasks too); a configuration switch turns inline
+scripts off. JavaScript and Groovy raise an error that names the script task.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+
+from engine.bpmn import juel
+from engine.errors import ExpressionError, ScriptEvaluationError
+from engine.variables import to_python
+
+if TYPE_CHECKING:
+    from engine.scope import InstanceVariables
+
+PYTHON_FORMATS = {"python", "py", ""}
+
+
+def camunda(task_spec: Any) -> dict[str, Any]:
+    extensions = getattr(task_spec, "extensions", None) or {}
+    return extensions.get("camunda") or {}
+
+
+def camunda_attribute(task_spec: Any, name: str) -> str | None:
+    return camunda(task_spec).get("attributes", {}).get(name)
+
+
+class ExecutionBean(juel.JuelBean):
+    """``execution`` in expressions: Camunda's DelegateExecution, read and write."""
+
+    __el_methods__ = frozenset(
+        {
+            "getVariable", "getVariableLocal", "getVariables", "getVariablesLocal", "hasVariable",
+            "hasVariableLocal", "setVariable", "setVariableLocal", "removeVariable",
+            "getProcessBusinessKey", "getBusinessKey", "getProcessInstanceId", "getId",
+            "getActivityId", "getCurrentActivityId", "getCurrentActivityName",
+            "getProcessDefinitionId", "getTenantId", "getEventName", "getVariableNames",
+        }
+    )
+    __el_properties__ = frozenset(
+        {
+            "processBusinessKey", "businessKey", "processInstanceId", "id", "activityId",
+            "currentActivityId", "currentActivityName", "processDefinitionId", "tenantId",
+            "eventName", "variables", "variableNames",
+        }
+    )
+
+    def __init__(self, context: ExpressionContext) -> None:
+        self._ctx = context
+
+    # JUEL property access maps onto the getters, as in Java beans.
+    def el_get(self, name: str) -> Any:
+        if name not in self.__el_properties__:
+            return super().el_get(name)
+        getter = "get" + name[0].upper() + name[1:]
+        return getattr(self, getter)()
+
+    def getVariable(self, name: str) -> Any:  # noqa: N802 (Camunda's names)
+        found = self._ctx.variables.lookup(name, self._ctx.scope_id)
+        return None if found is None else to_python(found)
+
+    def getVariableLocal(self, name: str) -> Any:  # noqa: N802
+        found = self._ctx.variables.local(self._ctx.scope_id or "").get(name)
+        return None if found is None else to_python(found)
+
+    def getVariables(self) -> dict[str, Any]:  # noqa: N802
+        return {k: to_python(v) for k, v in self._ctx.variables.visible(self._ctx.scope_id).items()}
+
+    def getVariablesLocal(self) -> dict[str, Any]:  # noqa: N802
+        return {k: to_python(v) for k, v in self._ctx.variables.local(self._ctx.scope_id or "").items()}
+
+    def getVariableNames(self) -> list[str]:  # noqa: N802
+        return sorted(self._ctx.variables.visible(self._ctx.scope_id))
+
+    def hasVariable(self, name: str) -> bool:  # noqa: N802
+        return self._ctx.variables.has(name, self._ctx.scope_id)
+
+    def hasVariableLocal(self, name: str) -> bool:  # noqa: N802
+        return name in self._ctx.variables.local(self._ctx.scope_id or "")
+
+    def setVariable(self, name: str, value: Any) -> None:  # noqa: N802
+        self._ctx.variables.set(str(name), value, self._ctx.scope_id)
+
+    def setVariableLocal(self, name: str, value: Any) -> None:  # noqa: N802
+        if self._ctx.scope_id:
+            self._ctx.variables.set_local(str(name), value, self._ctx.scope_id)
+        else:
+            self._ctx.variables.set(str(name), value)
+
+    def removeVariable(self, name: str) -> None:  # noqa: N802
+        self._ctx.variables.remove(str(name), self._ctx.scope_id)
+
+    def getProcessBusinessKey(self) -> str | None:  # noqa: N802
+        return self._ctx.business_key
+
+    getBusinessKey = getProcessBusinessKey  # noqa: N815
+
+    def getProcessInstanceId(self) -> str:  # noqa: N802
+        return self._ctx.variables.process_instance_id
+
+    def getId(self) -> str:  # noqa: N802
+        return self._ctx.variables.process_instance_id
+
+    def getActivityId(self) -> str | None:  # noqa: N802
+        return self._ctx.activity_id
+
+    getCurrentActivityId = getActivityId  # noqa: N815
+
+    def getCurrentActivityName(self) -> str | None:  # noqa: N802
+        return self._ctx.activity_name
+
+    def getProcessDefinitionId(self) -> str | None:  # noqa: N802
+        return self._ctx.process_definition_id
+
+    def getTenantId(self) -> str | None:  # noqa: N802
+        return self._ctx.tenant_id
+
+    def getEventName(self) -> str | None:  # noqa: N802
+        return self._ctx.event_name
+
+
+class ExpressionContext(juel.ElContext):
+    """What an expression sees: beans (``execution``), variables, and Camunda's functions."""
+
+    def __init__(
+        self,
+        variables: InstanceVariables,
+        *,
+        scope_id: str | None = None,
+        activity_id: str | None = None,
+        activity_name: str | None = None,
+        business_key: str | None = None,
+        process_definition_id: str | None = None,
+        tenant_id: str | None = None,
+        event_name: str | None = None,
+        extra_beans: Mapping[str, Any] | None = None,
+        extra_values: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.variables = variables
+        self.scope_id = scope_id
+        self.activity_id = activity_id
+        self.activity_name = activity_name
+        self.business_key = business_key
+        self.process_definition_id = process_definition_id
+        self.tenant_id = tenant_id
+        self.event_name = event_name
+        self._beans: dict[str, Any] = {"execution": ExecutionBean(self)}
+        if extra_beans:
+            self._beans.update(extra_beans)
+        self._values = dict(extra_values or {})
+
+    def resolve(self, name: str) -> Any:
+        if name in self._beans:
+            return self._beans[name]
+        if name in self._values:
+            return self._values[name]
+        return self.variables.python_value(name, self.scope_id)
+
+    def function(self, name: str) -> Callable[..., Any] | None:
+        return _FUNCTIONS.get(name) or getattr(juel, "SPIN_FUNCTIONS", {}).get(name)
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "currentUser": lambda: None,
+    "currentUserGroups": lambda: [],
+}
+
+
+def evaluate(text: str, context: ExpressionContext, *, element_id: str | None = None) -> Any:
+    """Evaluate a Camunda expression attribute. Text without ``${…}`` is literal text, as in
+    Camunda (``camunda:assignee="demo"`` is the user demo)."""
+    return juel.parse(text).evaluate(context, element_id=element_id)
+
+
+def evaluate_condition(text: str, context: ExpressionContext, *, element_id: str | None = None) -> Any:
+    """A condition (sequence flow, completion condition...). Camunda requires ``${…}``;
+    models written for Spiff use bare expressions, which we read as JUEL too."""
+    stripped = text.strip()
+    if "${" not in stripped and "#{" not in stripped:
+        stripped = "${" + stripped + "}"
+    return juel.parse(stripped).evaluate(context, element_id=element_id)
+
+
+class CamundaScriptEngine(PythonScriptEngine):
+    """One per command: bound to that command's variable scope and instance facts."""
+
+    def __init__(
+        self,
+        context_factory: Callable[[Any], ExpressionContext],
+        *,
+        scripts_enabled: bool = True,
+    ) -> None:
+        super().__init__()
+        self._context_factory = context_factory
+        self.scripts_enabled = scripts_enabled
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        if not isinstance(expression, str):
+            return expression
+        context = self._context_factory(task)
+        return evaluate_condition(expression, context, element_id=task.task_spec.bpmn_id)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
+        spec = task.task_spec
+        element = spec.bpmn_id or spec.name
+        script_format = (getattr(spec, "script_format", None) or camunda_attribute(spec, "scriptFormat") or "python").lower()
+        if script_format not in PYTHON_FORMATS:
+            raise ScriptEvaluationError(
+                f"Script task '{element}' is written in {script_format}; m8flow runs Python scripts only. "
+                "Convert it with `m8flow migrate convert` or port it to Python."
+            )
+        if not self.scripts_enabled:
+            raise ScriptEvaluationError(
+                f"Script task '{element}': inline scripts are disabled (M8FLOW_SCRIPTS_ENABLED=false)."
+            )
+        context = self._context_factory(task)
+        before = {name: to_python(value) for name, value in context.variables.visible(context.scope_id).items()}
+        namespace: dict[str, Any] = dict(before)
+        namespace["execution"] = _PythonExecution(context)
+        try:
+            exec(compile(script, f"<script task {element}>", "exec"), namespace)  # noqa: S102 (user script, by design)
+        except ExpressionError:
+            raise
+        except Exception as exc:
+            raise ScriptEvaluationError(
+                f"Unable to evaluate script while executing activity '{element}': {type(exc).__name__}: {exc}"
+            ) from exc
+        for name, value in namespace.items():
+            if name.startswith("__") or name == "execution" or callable(value) or _is_module(value):
+                continue
+            if name not in before or before[name] is not value and before[name] != value:
+                context.variables.set(name, value, context.scope_id)
+        return True
+
+
+def _is_module(value: Any) -> bool:
+    return type(value).__name__ == "module"
+
+
+class _PythonExecution:
+    """``execution`` inside a Python script: the same bean, called the Python way."""
+
+    def __init__(self, context: ExpressionContext) -> None:
+        self._bean = ExecutionBean(context)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ExecutionBean.__el_methods__:
+            return getattr(self._bean, name)
+        if name in ExecutionBean.__el_properties__:
+            return self._bean.el_get(name)
+        raise AttributeError(name)

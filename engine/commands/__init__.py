@@ -1,0 +1,1 @@
+"""One function per Camunda operation. Each owns its transaction (``engine.database.transaction``)."""

@@ -1,0 +1,343 @@
+"""One process instance inside one command: its Spiff workflow, its variables, and the
+projection of its state into query tables (tasks, variables, the instance row).
+
+Every writing command loads a session, changes it, runs the engine until it waits, and saves
+it. Saving checks the instance's revision: a concurrent command that saved first makes this
+one fail with Camunda's OptimisticLockingException, and the transaction rolls back whole.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, select, update
+from SpiffWorkflow.bpmn.specs.defaults import UserTask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine import variables as typed
+from engine.bpmn.script_engine import CamundaScriptEngine, ExpressionContext, camunda, evaluate
+from engine.bpmn.state import dump_state, load_state
+from engine.dates import now, parse_date
+from engine.errors import (
+    ExpressionError,
+    NotFound,
+    OptimisticLockingConflict,
+    ProcessEngineException,
+)
+from engine.process_engine import ProcessEngine
+from engine.repository import definition_by_id
+from engine.scope import InstanceVariables
+from engine.store import tables as t
+
+DEFAULT_PRIORITY = 50
+
+
+class ProcessInstanceSession:
+    def __init__(self, engine: ProcessEngine, conn: Connection, definition: Mapping[str, Any], row: dict[str, Any]) -> None:
+        self.engine = engine
+        self.conn = conn
+        self.definition = definition
+        self.row = row
+        self.id: str = row["id"]
+        self.variables = InstanceVariables(self.id)
+        self.workflow: BpmnWorkflow | None = None
+        self._is_new = False
+        self._existing_variables: set[tuple[str, str]] = set()
+
+    # -- creating and loading ------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        engine: ProcessEngine,
+        conn: Connection,
+        definition: Mapping[str, Any],
+        *,
+        business_key: str | None = None,
+        super_process_instance_id: str | None = None,
+    ) -> ProcessInstanceSession:
+        if definition["suspended"]:
+            raise ProcessEngineException(
+                f"Cannot start process instance. Process definition {definition['name'] or definition['key']} "
+                f"(id = {definition['id']}) is suspended"
+            )
+        instance_id = str(uuid.uuid4())
+        row = {
+            "id": instance_id,
+            "process_definition_id": definition["id"],
+            "process_definition_key": definition["key"],
+            "business_key": business_key,
+            "tenant_id": definition["tenant_id"],
+            "super_process_instance_id": super_process_instance_id,
+            "super_execution_id": None,
+            "root_process_instance_id": instance_id,
+            "state": "ACTIVE",
+            "suspended": False,
+            "revision": 0,
+            "spiff_state": None,
+            "start_time": now(),
+            "end_time": None,
+            "start_activity_id": None,
+            "end_activity_id": None,
+            "delete_reason": None,
+        }
+        session = cls(engine, conn, definition, row)
+        spec, subprocess_specs = engine.specs.get(conn, definition)
+        session.workflow = BpmnWorkflow(spec, subprocess_specs)
+        session._attach_script_engine()
+        session._is_new = True
+        return session
+
+    @classmethod
+    def load(cls, engine: ProcessEngine, conn: Connection, instance_id: str) -> ProcessInstanceSession:
+        pi = t.process_instance
+        row = conn.execute(select(pi).where(pi.c.id == instance_id, pi.c.end_time.is_(None))).mappings().first()
+        if row is None:
+            raise NotFound(f"Process instance with id {instance_id} does not exist")
+        definition = definition_by_id(conn, row["process_definition_id"])
+        session = cls(engine, conn, definition, dict(row))
+        spec, subprocess_specs = engine.specs.get(conn, definition)
+        session.workflow = load_state(row["spiff_state"], spec, subprocess_specs)
+        session._attach_script_engine()
+        session._load_variables()
+        return session
+
+    def _attach_script_engine(self) -> None:
+        assert self.workflow is not None
+        self.workflow.script_engine = CamundaScriptEngine(
+            self.context_for, scripts_enabled=self.engine.settings.scripts_enabled
+        )
+
+    def _load_variables(self) -> None:
+        v = t.variable
+        for row in self.conn.execute(select(v).where(v.c.process_instance_id == self.id)).mappings():
+            self.variables.load(row["scope_id"], row["name"], typed.decode(row), row["task_id"])
+            self._existing_variables.add((row["scope_id"], row["name"]))
+
+    # -- expressions -----------------------------------------------------------------------
+    def context_for(self, spiff_task: Any | None, *, scope_id: str | None = None) -> ExpressionContext:
+        spec = spiff_task.task_spec if spiff_task is not None else None
+        return ExpressionContext(
+            self.variables,
+            scope_id=scope_id,
+            activity_id=getattr(spec, "bpmn_id", None),
+            activity_name=getattr(spec, "bpmn_name", None),
+            business_key=self.row["business_key"],
+            process_definition_id=self.definition["id"],
+            tenant_id=self.row["tenant_id"],
+        )
+
+    # -- running -------------------------------------------------------------------------
+    def run(self) -> None:
+        """Run the engine until every branch waits (user task, external task, event) or ends."""
+        assert self.workflow is not None
+        try:
+            self.workflow.do_engine_steps()
+        except (ProcessEngineException,) as exc:
+            raise exc
+        except SpiffWorkflowException as exc:
+            cause = exc.__cause__ or getattr(exc, "exception", None)
+            if isinstance(cause, ProcessEngineException):
+                raise cause from exc
+            raise ProcessEngineException(str(exc)) from exc
+
+    def user_task(self, task_id: str) -> Any:
+        assert self.workflow is not None
+        try:
+            spiff_task = self.workflow.get_task_from_id(UUID(task_id))
+        except Exception:  # noqa: BLE001 — Spiff raises a bare TaskNotFound/KeyError variety
+            spiff_task = None
+        if spiff_task is None or not isinstance(spiff_task.task_spec, UserTask) or spiff_task.state != TaskState.READY:
+            raise NotFound(f"Cannot find task with id {task_id}: task is null")
+        return spiff_task
+
+    def complete_user_task(self, task_id: str) -> None:
+        spiff_task = self.user_task(task_id)
+        try:
+            spiff_task.run()
+        except SpiffWorkflowException as exc:
+            cause = exc.__cause__ or getattr(exc, "exception", None)
+            if isinstance(cause, ProcessEngineException):
+                raise cause from exc
+            raise ProcessEngineException(str(exc)) from exc
+        self.variables.drop_scope(task_id)
+        self.run()
+
+    # -- saving --------------------------------------------------------------------------
+    @property
+    def ended(self) -> bool:
+        assert self.workflow is not None
+        return self.workflow.is_completed()
+
+    def save(self) -> None:
+        assert self.workflow is not None
+        ended = self.ended
+        timestamp = now()
+        values: dict[str, Any] = {
+            "spiff_state": None if ended else dump_state(self.workflow),
+            "revision": self.row["revision"] + 1,
+        }
+        if ended:
+            values.update(state="COMPLETED", end_time=timestamp)
+        pi = t.process_instance
+        if self._is_new:
+            self.row.update(values)
+            self.conn.execute(pi.insert(), [self.row])
+            self._is_new = False
+        else:
+            result = self.conn.execute(
+                update(pi).where(pi.c.id == self.id, pi.c.revision == self.row["revision"]).values(**values)
+            )
+            if result.rowcount != 1:
+                raise OptimisticLockingConflict(
+                    f"ENGINE-03005 Execution of 'UPDATE ExecutionEntity[{self.id}]' failed. "
+                    "Entity was updated by another transaction concurrently."
+                )
+            self.row.update(values)
+        self._sync_tasks(ended)
+        self._save_variables()
+
+    def _save_variables(self) -> None:
+        written, removed = self.variables.changes()
+        v = t.variable
+        for scope_id, name in removed:
+            if (scope_id, name) in self._existing_variables:
+                self.conn.execute(delete(v).where(v.c.scope_id == scope_id, v.c.name == name))
+                self._existing_variables.discard((scope_id, name))
+        inserts = []
+        for scope_id, name, value, task_id in written:
+            columns = typed.encode(value)
+            if (scope_id, name) in self._existing_variables:
+                self.conn.execute(
+                    update(v).where(v.c.scope_id == scope_id, v.c.name == name).values(**columns, revision=v.c.revision + 1)
+                )
+            else:
+                inserts.append(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "process_instance_id": self.id,
+                        "scope_id": scope_id,
+                        "task_id": task_id,
+                        "name": name,
+                        "revision": 1,
+                        **columns,
+                    }
+                )
+                self._existing_variables.add((scope_id, name))
+        if inserts:
+            self.conn.execute(v.insert(), inserts)
+        self.variables.mark_clean()
+
+    # -- the task table ------------------------------------------------------------------
+    def waiting_user_tasks(self) -> list[Any]:
+        assert self.workflow is not None
+        if self.ended:
+            return []
+        return [task for task in self.workflow.get_tasks(state=TaskState.READY) if isinstance(task.task_spec, UserTask)]
+
+    def _sync_tasks(self, ended: bool) -> None:
+        tk = t.task
+        existing = {row[0] for row in self.conn.execute(select(tk.c.id).where(tk.c.process_instance_id == self.id))}
+        current = {str(task.id): task for task in ([] if ended else self.waiting_user_tasks())}
+        gone = existing - current.keys()
+        if gone:
+            self.conn.execute(delete(t.identity_link).where(t.identity_link.c.task_id.in_(gone)))
+            self.conn.execute(delete(tk).where(tk.c.id.in_(gone)))
+        new_rows, links = [], []
+        for task_id, spiff_task in current.items():
+            if task_id in existing:
+                continue
+            row, task_links = self._new_task_row(task_id, spiff_task)
+            new_rows.append(row)
+            links.extend(task_links)
+        if new_rows:
+            self.conn.execute(tk.insert(), new_rows)
+        if links:
+            self.conn.execute(t.identity_link.insert(), links)
+
+    def _new_task_row(self, task_id: str, spiff_task: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        spec = spiff_task.task_spec
+        attributes = camunda(spec).get("attributes", {})
+        context = self.context_for(spiff_task, scope_id=task_id)
+        element = spec.bpmn_id
+
+        def expr(name: str) -> Any:
+            text = attributes.get(name)
+            if text is None or text == "":
+                return None
+            try:
+                return evaluate(text, context, element_id=element)
+            except ExpressionError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise ExpressionError(f"Error while evaluating expression: {text}. Cause: {exc}") from exc
+
+        name = spec.bpmn_name
+        if name and ("${" in name or "#{" in name):
+            name = _text(evaluate(name, context, element_id=element))
+        created = now()
+        priority = expr("priority")
+        row = {
+            "id": task_id,
+            "name": name,
+            "description": getattr(spec, "documentation", None),
+            "assignee": _text(expr("assignee")),
+            "owner": None,
+            "delegation_state": None,
+            "priority": int(priority) if priority not in (None, "") else DEFAULT_PRIORITY,
+            "created": created,
+            "last_updated": created,
+            "due": _date(expr("dueDate"), "dueDate", element),
+            "follow_up": _date(expr("followUpDate"), "followUpDate", element),
+            "execution_id": self.id,
+            "activity_instance_id": f"{element}:{task_id}",
+            "process_instance_id": self.id,
+            "process_definition_id": self.definition["id"],
+            "process_definition_key": self.definition["key"],
+            "task_definition_key": element,
+            "form_key": _text(expr("formKey")),
+            "camunda_form_ref": None,
+            "tenant_id": self.row["tenant_id"],
+            "suspended": bool(self.row["suspended"]),
+        }
+        links = [
+            {"task_id": task_id, "type": "candidate", "user_id": user, "group_id": None}
+            for user in _names(expr("candidateUsers"))
+        ] + [
+            {"task_id": task_id, "type": "candidate", "user_id": None, "group_id": group}
+            for group in _names(expr("candidateGroups"))
+        ]
+        return row, links
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        items = [str(item) for item in value]
+    else:
+        items = str(value).split(",")
+    return [item.strip() for item in items if item and item.strip()]
+
+
+def _date(value: Any, attribute: str, element: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    try:
+        return parse_date(str(value))
+    except Exception as exc:  # noqa: BLE001
+        raise ProcessEngineException(
+            f"Unknown {attribute} expression value '{value}' on task '{element}': expected a date"
+        ) from exc

@@ -1,0 +1,99 @@
+"""Process definitions and their parsed models.
+
+A definition's model is parsed from its deployment's resources the first time an instance
+needs it and kept in an LRU cache keyed by definition id (ids are immutable: a new version is
+a new id), so no request re-parses XML.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from engine.bpmn.parser import build_process_spec
+from engine.errors import NotFound
+from engine.store import tables as t
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
+
+
+def is_bpmn(name: str) -> bool:
+    return name.lower().endswith(BPMN_SUFFIXES)
+
+
+def definition_by_id(conn: Connection, definition_id: str) -> Mapping[str, Any]:
+    row = conn.execute(select(t.process_definition).where(t.process_definition.c.id == definition_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"No matching definition with id {definition_id}")
+    return row
+
+
+def latest_definition_by_key(conn: Connection, key: str, tenant_id: str | None = None) -> Mapping[str, Any]:
+    pd = t.process_definition
+    query = select(pd).where(pd.c.key == key)
+    query = query.where(pd.c.tenant_id.is_(None) if tenant_id is None else pd.c.tenant_id == tenant_id)
+    row = conn.execute(query.order_by(pd.c.version.desc()).limit(1)).mappings().first()
+    if row is None:
+        if tenant_id is None:
+            raise NotFound(f"No matching process definition with key: {key} and no tenant-id")
+        raise NotFound(f"No matching process definition with key: {key} and tenant-id: {tenant_id}")
+    return row
+
+
+def bpmn_resources(conn: Connection, deployment_id: str) -> dict[str, bytes]:
+    rows = conn.execute(
+        select(t.resource.c.name, t.resource.c.content).where(t.resource.c.deployment_id == deployment_id)
+    ).all()
+    return {name: bytes(content) for name, content in rows if is_bpmn(name)}
+
+
+class SpecCache:
+    """Parsed specs per definition id: ``(BpmnProcessSpec, subprocess_specs)``."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, conn: Connection, definition: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+        definition_id = definition["id"]
+        with self._lock:
+            if definition_id in self._entries:
+                self._entries.move_to_end(definition_id)
+                return self._entries[definition_id]
+        resources = bpmn_resources(conn, definition["deployment_id"])
+        tenant_id = definition["tenant_id"]
+
+        def resolve_called(called_element: str) -> Mapping[str, bytes] | None:
+            pd = t.process_definition
+            query = select(pd.c.deployment_id).where(pd.c.key == called_element)
+            query = query.where(pd.c.tenant_id.is_(None) if tenant_id is None else pd.c.tenant_id == tenant_id)
+            row = conn.execute(query.order_by(pd.c.version.desc()).limit(1)).first()
+            return None if row is None else bpmn_resources(conn, row[0])
+
+        spec, subprocess_specs = build_process_spec(resources, definition["key"], resolve_called)
+        prepare_specs(spec, subprocess_specs)
+        with self._lock:
+            self._entries[definition_id] = (spec, subprocess_specs)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return spec, subprocess_specs
+
+    def evict(self, definition_ids: list[str]) -> None:
+        with self._lock:
+            for definition_id in definition_ids:
+                self._entries.pop(definition_id, None)
+
+
+def prepare_specs(spec: Any, subprocess_specs: Mapping[str, Any]) -> None:
+    """Camunda semantics on Spiff specs: only user tasks wait for a person. Spiff also parks
+    manual tasks and undefined ``bpmn:task`` elements; Camunda passes through them."""
+    from SpiffWorkflow.bpmn.specs.defaults import UserTask
+
+    for process_spec in [spec, *subprocess_specs.values()]:
+        for task_spec in process_spec.task_specs.values():
+            if getattr(task_spec, "manual", False) and not isinstance(task_spec, UserTask):
+                task_spec.manual = False
