@@ -1,0 +1,242 @@
+"""Analyze and convert one BPMN model: Camunda 7 (or Operaton/Activiti) → m8flow.
+
+Two passes over the parsed tree. The first rewrites (namespaces, delegates, connectors,
+scripts, timers) and reports forms and unsupported calls; the second parses every expression
+left in the model with the engine's JUEL parser. Input that is not a well-formed BPMN 2.0
+model is reported as failed, with the parser's line, and never stops a run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from engine.bpmn.extensions import NAMESPACE_ALIASES, canonicalize_namespaces
+from engine.bpmn.xml import parse_xml
+from engine.errors import ParseError
+from migrate import expressions
+from migrate.bpmn_delegates import DELEGATE_HOSTS, LISTENERS, convert_connector, convert_listener, convert_task
+from migrate.bpmn_scripts import convert_camunda_script, convert_condition, convert_script_task
+from migrate.context import B, BPMN_NS, C, CAMUNDA_NS, M8FLOW_NS, Context, local_name
+from migrate.delegates import DelegateMapping
+from migrate.findings import FileResult, FileStatus, Finding, Severity
+from migrate.timers import convert_timer
+
+MODELER_NS = "http://camunda.org/schema/modeler/1.0"
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+_NOISE_ATTRIBUTES = {C + "modelerTemplate", C + "modelerTemplateVersion", C + "diagramRelationId"}
+_NO_EXPRESSION_TEXT = {"documentation", "text", "script", "incoming", "outgoing", "connectorId"}
+_NO_EXPRESSION_ATTRIBUTES = {"id", "name"}
+
+
+@dataclass
+class Outcome:
+    result: FileResult
+    output: bytes | None  # the converted document, None when failed
+
+
+def failed(path: str, kind: str, exc: ParseError | str, message_id: str = "parse-error") -> Outcome:
+    line = None
+    if isinstance(exc, ParseError):
+        text = exc.message
+        for problem in (exc.details or {}).values():
+            for error in problem.get("errors", []):
+                line = error.get("line") or line
+                text = error.get("message") or exc.message
+                break
+        message = f"{text}" + (f" (line {line})" if line else "")
+    else:
+        message = exc
+    finding = Finding(Severity.ERROR, message_id, message, line=line)
+    return Outcome(FileResult(path, kind, FileStatus.FAILED, None, [finding]), None)
+
+
+def convert_bpmn(data: bytes, path: str, mapping: DelegateMapping | None = None) -> Outcome:
+    try:
+        root = parse_xml(data, path)
+    except ParseError as exc:
+        return failed(path, "bpmn", exc)
+    if root.tag != "{%s}definitions" % BPMN_NS:
+        return failed(path, "bpmn", f"not a BPMN 2.0 model: root element is {root.tag!r}", "not-a-model")
+    if _is_camunda_8(root):
+        return failed(path, "bpmn", "Camunda 8 (Zeebe) model: m8flow runs Camunda 7 models",
+                      "camunda-8-model")
+    ctx = Context(path, mapping or DelegateMapping())
+    try:
+        _normalize(root, ctx)
+        elements = list(root.iter())
+        for element in elements:
+            if isinstance(element.tag, str):
+                _rewrite(element, ctx)
+        for element in elements:
+            if isinstance(element.tag, str):
+                _check_expressions(element, ctx)
+    except Exception as exc:  # a converter bug must cost one file, not the run
+        return failed(path, "bpmn", f"internal error while converting: {type(exc).__name__}: {exc}",
+                      "internal-error")
+    if ctx.changed:
+        etree.cleanup_namespaces(root, top_nsmap={"camunda": CAMUNDA_NS}, keep_ns_prefixes=[
+            p for p, ns in root.nsmap.items() if p and ns not in NAMESPACE_ALIASES])
+        output = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+    else:
+        output = data
+    return Outcome(FileResult(path, "bpmn", FileStatus.CONVERTED, None, ctx.findings), output)
+
+
+def _is_camunda_8(root: etree._Element) -> bool:
+    """Declared for Camunda Cloud, or zeebe: extensions without any Camunda 7 dialect."""
+    if root.get("{%s}executionPlatform" % MODELER_NS, "").strip().lower() == "camunda cloud":
+        return True
+    if ZEEBE_NS not in root.nsmap.values():
+        return False
+    c7 = {CAMUNDA_NS, *NAMESPACE_ALIASES}
+    uses_zeebe = uses_c7 = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        names = [element.tag, *element.attrib]
+        uses_zeebe = uses_zeebe or any(n.startswith("{" + ZEEBE_NS) for n in names)
+        uses_c7 = uses_c7 or any(n[1:].partition("}")[0] in c7 for n in names if n.startswith("{"))
+    return uses_zeebe and not uses_c7
+
+
+def _normalize(root: etree._Element, ctx: Context) -> None:
+    dialects: set[str] = set()
+    noise = 0
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        namespace = element.tag[1:].partition("}")[0] if element.tag.startswith("{") else ""
+        if namespace in NAMESPACE_ALIASES:
+            dialects.add(namespace)
+        for name in list(element.attrib):
+            if name.startswith("{"):
+                attr_ns = name[1:].partition("}")[0]
+                if attr_ns in NAMESPACE_ALIASES:
+                    dialects.add(attr_ns)
+                elif attr_ns == MODELER_NS:
+                    del element.attrib[name]
+                    noise += 1
+            if name in _NOISE_ATTRIBUTES:
+                del element.attrib[name]
+                noise += 1
+    if dialects:
+        canonicalize_namespaces(root)
+        # canonicalize_namespaces only knows the camunda BPMN namespace for tags it renames
+        ctx.changed = True
+        ctx.add(Severity.INFO, "namespace-renamed",
+                f"Extensions in {', '.join(sorted(dialects))} were renamed to camunda:.")
+    if noise:
+        ctx.changed = True
+        ctx.add(Severity.INFO, "modeler-metadata-dropped",
+                f"{noise} modeler-only attribute(s) (templates, execution platform) were dropped.")
+
+
+def _rewrite(element: etree._Element, ctx: Context) -> None:
+    name = local_name(element)
+    namespace = element.tag[1:].partition("}")[0]
+    if namespace == BPMN_NS:
+        if name in DELEGATE_HOSTS:
+            if element.find(C + "connector") is None and element.find(B + "extensionElements/" + C + "connector") is None:
+                convert_task(element, ctx)
+        elif name == "scriptTask":
+            convert_script_task(element, ctx)
+        elif name in {"conditionExpression", "completionCondition", "condition"}:
+            convert_condition(element, ctx)
+        elif name in {"timeDate", "timeDuration", "timeCycle"}:
+            convert_timer(element, ctx)
+        elif name == "callActivity":
+            _call_activity(element, ctx)
+        if name in {"userTask", "startEvent"}:
+            _forms(element, ctx)
+    elif namespace == CAMUNDA_NS:
+        if name in LISTENERS:
+            convert_listener(element, ctx)
+        elif name == "connector":
+            convert_connector(element, ctx)
+        elif name == "script":
+            convert_camunda_script(element, ctx)
+        elif name == "formProperty" and element.getparent() is not None and \
+                element.getparent().find(C + "formProperty") is element:
+            ctx.add(Severity.TASK, "form-property",
+                    "Legacy activiti formProperty fields: redefine them as camunda:formData or "
+                    "a form.", element)
+
+
+def _call_activity(element: etree._Element, ctx: Context) -> None:
+    if element.get(C + "caseRef"):
+        ctx.add(Severity.TASK, "case-call",
+                f"Calls CMMN case {element.get(C + 'caseRef')!r}: m8flow has no CMMN.", element)
+    for attribute in ("variableMappingClass", "variableMappingDelegateExpression"):
+        if element.get(C + attribute):
+            ctx.add(Severity.TASK, "variable-mapping-delegate",
+                    f"{attribute} {element.get(C + attribute)!r} is Java; express the mapping with "
+                    "camunda:in/camunda:out.", element)
+
+
+def _forms(element: etree._Element, ctx: Context) -> None:
+    key = element.get(C + "formKey")
+    if key:
+        key = key.strip()
+        if expressions.has_expression(key):
+            ctx.add(Severity.REVIEW, "form-key-expression",
+                    f"formKey {key!r} is computed at run time; make sure every value it can "
+                    "take resolves to a deployed form.", element)
+        elif key.startswith(("embedded:", "camunda-forms:")):
+            ctx.add(Severity.INFO, "form-key-embedded",
+                    f"formKey {key!r} is kept; convert the form with `m8flow forms convert`.", element)
+        else:
+            ctx.add(Severity.TASK, "form-key-external",
+                    f"formKey {key!r} points to a form served by the application (app: or an "
+                    "external URL); m8flow keeps the key but the form must be rebuilt or served "
+                    "by your front end.", element)
+    if element.get(C + "formRef"):
+        ctx.add(Severity.INFO, "form-ref",
+                f"formRef {element.get(C + 'formRef')!r} (binding "
+                f"{element.get(C + 'formRefBinding', 'latest')}) is kept; convert the .form with "
+                "`m8flow forms convert`.", element)
+    if element.get(C + "formHandlerClass"):
+        ctx.add(Severity.TASK, "form-handler-class",
+                f"formHandlerClass {element.get(C + 'formHandlerClass')!r} is Java and is ignored.",
+                element)
+    form_data = element.find(B + "extensionElements/" + C + "formData")
+    if form_data is not None:
+        fields = len(form_data.findall(C + "formField"))
+        ctx.add(Severity.INFO, "form-data",
+                f"Generated form with {fields} field(s) is kept; `m8flow forms convert` can turn "
+                "it into a form.io form.", form_data)
+
+
+def _check_expressions(element: etree._Element, ctx: Context) -> None:
+    for attribute, value in element.attrib.items():
+        short_name = attribute.rpartition("}")[2]
+        if short_name in _NO_EXPRESSION_ATTRIBUTES or attribute.startswith("{" + M8FLOW_NS):
+            continue
+        if expressions.has_expression(value) and not ctx.is_marked(element, attribute):
+            _report_expression(element, f"{_prefixed(attribute)}", value, ctx)
+    text = element.text
+    if (text and local_name(element) not in _NO_EXPRESSION_TEXT and expressions.has_expression(text)
+            and not ctx.is_marked(element, "#text") and not element.get("language")):
+        _report_expression(element, local_name(element), text.strip(), ctx)
+
+
+def _prefixed(attribute: str) -> str:
+    if attribute.startswith(C):
+        return "camunda:" + attribute[len(C):]
+    return attribute.rpartition("}")[2]
+
+
+def _report_expression(element: etree._Element, where: str, text: str, ctx: Context) -> None:
+    check = expressions.check(text)
+    if check.error is not None:
+        at = f" at position {check.position}" if check.position is not None else ""
+        ctx.add(Severity.TASK, "juel-syntax-error",
+                f"{where}: expression {text!r} does not parse{at}: {check.error}", element)
+    elif check.bean_calls:
+        ctx.add(Severity.TASK, "juel-bean-call",
+                f"{where}: expression {text!r} calls {', '.join(check.bean_calls)} on a Java bean; "
+                "register a Python bean of that name or rewrite the expression.", element)
+    elif check.unknown_functions:
+        ctx.add(Severity.TASK, "juel-unknown-function",
+                f"{where}: expression {text!r} uses function(s) "
+                f"{', '.join(check.unknown_functions)} that Camunda does not define.", element)

@@ -1,0 +1,99 @@
+"""``m8flow migrate``: analyze and convert Camunda 7 models offline.
+
+Exit status: 0 when the run completed (findings are not errors), 1 when some input could not
+be read, 2 for usage errors (unknown option, missing PATH, bad mapping file).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from engine.errors import InvalidRequest
+from migrate.delegates import DelegateMapping
+from migrate.findings import FileResult
+from migrate.inputs import InputNotFound, collect
+from migrate.report import write_reports
+from migrate.run import run
+
+app = typer.Typer(
+    name="migrate",
+    help="Analyze and convert Camunda 7 / Operaton models for m8flow.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+_console = Console(stderr=True)
+PROGRESS_THRESHOLD = 20
+
+PathsArg = Annotated[list[Path], typer.Argument(
+    help="Model files (.bpmn, .bpmn20.xml, .dmn, .dmn11.xml, .form, .html), directories or "
+         "deployment archives (.zip, .bar, .jar, .war).", show_default=False)]
+ReportDirOpt = Annotated[Path, typer.Option(
+    "--report-dir", help="Where report.json, report.csv and report.html go.")]
+WorkersOpt = Annotated[Optional[int], typer.Option(
+    "--workers", min=1, help="Processes for large runs (default: one per CPU).")]
+
+
+def _execute(paths: list[Path], *, out: Path | None, report_dir: Path, delegates: Path | None,
+             workers: int | None, quiet: bool) -> None:
+    mapping = DelegateMapping()
+    if delegates is not None:
+        try:
+            mapping = DelegateMapping.load(delegates)
+        except InvalidRequest as exc:
+            _console.print(f"[red]error:[/] {exc.message}")
+            raise typer.Exit(2) from exc
+    try:
+        items, unreadable = collect(paths)
+    except InputNotFound as exc:
+        _console.print(f"[red]error:[/] no such file or directory: {exc}")
+        raise typer.Exit(2) from exc
+    if out is not None and out.exists() and not out.is_dir():
+        _console.print(f"[red]error:[/] --out {out} is not a directory")
+        raise typer.Exit(2)
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), console=_console,
+                  disable=quiet or len(items) < PROGRESS_THRESHOLD, transient=True) as progress:
+        task = progress.add_task("converting" if out else "analyzing", total=len(items))
+        results: list[FileResult] = run(items, mapping=mapping, out_dir=out, workers=workers,
+                                         on_done=lambda _r: progress.advance(task))
+    document = write_reports(results + unreadable, report_dir)
+    if not quiet:
+        summary = document["summary"]
+        status = ", ".join(f"{v} {k}" for k, v in summary["byStatus"].items())
+        severity = ", ".join(f"{v} {k}" for k, v in summary["bySeverity"].items() if v)
+        _console.print(f"{summary['files']} files: {status}; findings: {severity or 'none'}")
+        _console.print(f"reports: {report_dir / 'report.html'}")
+    if any(r.findings and r.findings[0].message_id in {"unreadable-input", "unsafe-archive-path"}
+           for r in unreadable):
+        raise typer.Exit(1)
+
+
+@app.command()
+def analyze(
+    paths: PathsArg,
+    report_dir: ReportDirOpt = Path("migration-report"),
+    delegates: Annotated[Optional[Path], typer.Option(
+        "--delegates", help="TOML mapping: class or bean name → {topic = …} or {handler = …}.")] = None,
+    workers: WorkersOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Report what converting PATHs would change and what needs a human; write nothing else."""
+    _execute(paths, out=None, report_dir=report_dir, delegates=delegates, workers=workers, quiet=quiet)
+
+
+@app.command()
+def convert(
+    paths: PathsArg,
+    out: Annotated[Path, typer.Option("--out", help="Directory receiving the converted tree.")],
+    report_dir: ReportDirOpt = Path("migration-report"),
+    delegates: Annotated[Optional[Path], typer.Option(
+        "--delegates", help="TOML mapping: class or bean name → {topic = …} or {handler = …}.")] = None,
+    workers: WorkersOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Convert PATHs into --out (mirroring the input tree) and write the reports."""
+    _execute(paths, out=out, report_dir=report_dir, delegates=delegates, workers=workers, quiet=quiet)
