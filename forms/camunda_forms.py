@@ -77,7 +77,7 @@ class _Converter:
 
     def component(self, raw: dict[str, Any]) -> c.Component | None:
         type_ = str(raw.get("type") or "")
-        label = str(raw.get("label") or "")
+        label = str(raw.get("label") or raw.get("dateLabel") or raw.get("timeLabel") or "")
         if label.startswith("="):
             self.note(Severity.REVIEW, "form-expression-label",
                       f"Label is a FEEL expression ({label}); shown literally", raw)
