@@ -1,0 +1,101 @@
+"""engine.bpmn.spiff_fixes: each test fails on plain SpiffWorkflow 3.2.0."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.parser import SERIALIZER, build_process_spec, parse_deployment
+from tests.engine.bpmn_fixtures import chain, definitions, process
+
+
+def test_workflow_parked_in_external_service_task_round_trips():
+    # CAMUNDA_CONFIG has no ServiceTask converter: serialize_json raised TypeError.
+    xml = chain('<bpmn:serviceTask id="charge" camunda:type="external" camunda:topic="charge"/>',
+                '<bpmn:userTask id="ship"/>')
+    spec, subs = build_process_spec({"a.bpmn": xml}, "p")
+    workflow = BpmnWorkflow(spec, subs)
+    workflow.do_engine_steps()
+
+    restored = SERIALIZER.deserialize_json(SERIALIZER.serialize_json(workflow))
+
+    [parked] = restored.get_tasks(state=TaskState.STARTED)
+    assert parked.task_spec.bpmn_id == "charge"
+    assert parked.task_spec.extensions["camunda"]["attributes"]["topic"] == "charge"
+    parked.complete()
+    restored.do_engine_steps()
+    [ready] = restored.get_tasks(state=TaskState.READY, manual=True)
+    assert ready.task_spec.bpmn_id == "ship"
+
+
+@pytest.mark.parametrize("element", [
+    '<bpmn:sendTask id="x" camunda:class="a.B"/>',
+    '<bpmn:businessRuleTask id="x" camunda:decisionRef="d"/>',
+    '<bpmn:receiveTask id="x"/>',
+    '<bpmn:task id="x"/>',
+    '<bpmn:manualTask id="x"/>',
+])
+def test_every_dialect_spec_class_serializes(element):
+    xml = chain(element, '<bpmn:userTask id="u"/>')
+    spec, subs = build_process_spec({"a.bpmn": xml}, "p")
+    workflow = BpmnWorkflow(spec, subs)
+    workflow.do_engine_steps()
+    restored = SERIALIZER.deserialize_json(SERIALIZER.serialize_json(workflow))
+    assert type(restored.spec.task_specs["x"]) is type(spec.task_specs["x"])
+    assert restored.spec.task_specs["x"].manual == spec.task_specs["x"].manual
+
+
+def test_receive_task_with_message_round_trips():
+    xml = definitions('<bpmn:message id="m" name="paid"/>' + process(
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>'
+        '<bpmn:receiveTask id="wait" messageRef="m"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/>'
+        '<bpmn:endEvent id="end"/>'))
+    spec, subs = build_process_spec({"a.bpmn": xml}, "p")
+    workflow = BpmnWorkflow(spec, subs)
+    workflow.do_engine_steps()
+    restored = SERIALIZER.deserialize_json(SERIALIZER.serialize_json(workflow))
+    assert [e.name for e in restored.waiting_events()] == ["paid"]
+
+
+def loop_model(iterations: int) -> bytes:
+    return definitions(process(
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="inc"/>'
+        '<bpmn:scriptTask id="inc" scriptFormat="python">'
+        "<bpmn:script>counter = counter + 1</bpmn:script></bpmn:scriptTask>"
+        '<bpmn:sequenceFlow id="f2" sourceRef="inc" targetRef="gw"/>'
+        '<bpmn:exclusiveGateway id="gw" default="done"/>'
+        '<bpmn:sequenceFlow id="again" sourceRef="gw" targetRef="inc">'
+        f"<bpmn:conditionExpression>counter &lt; {iterations}</bpmn:conditionExpression>"
+        "</bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="done" sourceRef="gw" targetRef="end"/>'
+        '<bpmn:endEvent id="end"/>', pid="loop"))
+
+
+@pytest.mark.slow
+def test_loop_of_2000_iterations_completes_with_the_right_count():
+    # With Spiff's default max_depth=1000 this stopped at 500 and reported completion.
+    spec, subs = build_process_spec({"loop.bpmn": loop_model(2000)}, "loop")
+    workflow = BpmnWorkflow(spec, subs)
+    workflow.get_tasks(spec_name="Start")[0].data["counter"] = 0
+    began = time.perf_counter()
+    workflow.do_engine_steps()
+    elapsed = time.perf_counter() - began
+    assert workflow.is_completed()
+    assert workflow.last_task.data["counter"] == 2000
+    print(f"2,000 loop iterations: {elapsed:.1f} s (quadratic in the task tree)")
+
+
+def test_chain_of_600_tasks_parses_and_runs():
+    # Spiff's parser recursed past Python's default recursion limit at ~480 elements.
+    tasks = [f'<bpmn:task id="t{i}"/>' for i in range(600)]
+    xml = chain(*tasks)
+    assert [p.key for p in parse_deployment({"a.bpmn": xml}).processes] == ["p"]
+    spec, subs = build_process_spec({"a.bpmn": xml}, "p")
+    workflow = BpmnWorkflow(spec, subs)
+    workflow.do_engine_steps()
+    assert workflow.is_completed()
