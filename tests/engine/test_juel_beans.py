@@ -2,6 +2,7 @@
 whitelisted on plain values, and nothing of Python's internals."""
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -39,7 +40,7 @@ class ExecutionBean(JuelBean):
 
 
 class SnakeBean(JuelBean):
-    __el_methods__ = {"doIt": "do_it"}
+    __el_methods__ = MappingProxyType({"doIt": "do_it"})
 
     def do_it(self, n: int) -> int:
         return n * 2

@@ -54,19 +54,20 @@ class Census:
 
     def summary(self) -> str:
         parsed = len(self.distinct) - len(self.syntax_errors)
+        files = f"{self.files} ({len(self.refused_files)} refused by parse_xml)"
+        found = f"{len(self.occurrences)} ({len(self.distinct)} distinct texts)"
+        parsed_text = f"{parsed} (+{len(KNOWN_NOT_JUEL)} listed as not JUEL)"
+        evaluated = (
+            f"{len(self.plain)} -> {len(self.evaluated)} gave a value, "
+            f"{len(self.evaluation_errors)} a JuelEvaluationError, {len(self.crashes)} crashed"
+        )
         return "\n".join(
             [
                 f"JUEL corpus census ({CORPUS})",
-                f"  model files scanned:            {self.files}"
-                f" ({len(self.refused_files)} refused by parse_xml)",
-                f"  expression occurrences:         {len(self.occurrences)}"
-                f" ({len(self.distinct)} distinct texts)",
-                f"  distinct texts parsed:          {parsed}"
-                f" (+{len(KNOWN_NOT_JUEL)} listed as not JUEL)",
-                f"  plain-variable texts evaluated: {len(self.plain)}"
-                f" -> {len(self.evaluated)} gave a value,"
-                f" {len(self.evaluation_errors)} a JuelEvaluationError,"
-                f" {len(self.crashes)} crashed",
+                f"  model files scanned:            {files}",
+                f"  expression occurrences:         {found}",
+                f"  distinct texts parsed:          {parsed_text}",
+                f"  plain-variable texts evaluated: {evaluated}",
             ]
         )
 
@@ -122,7 +123,7 @@ def _evaluate_plain(census: Census, text: str) -> None:
         except JuelEvaluationError as exc:
             last_error = str(exc)
             continue
-        except Exception as exc:  # the point of the test: anything else is a bug
+        except Exception as exc:  # noqa: BLE001 - the point of the test: anything else is a bug
             census.crashes[text] = f"{type(exc).__name__}: {exc}"
             return
         census.evaluated.append(text)

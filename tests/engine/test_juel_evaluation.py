@@ -288,7 +288,8 @@ def test_keyword_condition() -> None:
 
 
 def test_empty_is_true_for_null_empty_string_list_and_map() -> None:
-    for value in (None, "", [], {}, ()):
+    values: tuple[Any, ...] = (None, "", [], {}, ())
+    for value in values:
         assert ev("${empty v}", v=value) is True
 
 

@@ -11,7 +11,8 @@ import datetime as dt
 import math
 import operator
 import re
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
@@ -164,8 +165,9 @@ def to_string(value: Any) -> str:
     if isinstance(value, (int, Decimal)):
         return str(value)
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{java_to_string(k)}={java_to_string(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple, Set)):
+        entries = (f"{java_to_string(k)}={java_to_string(v)}" for k, v in value.items())
+        return "{" + ", ".join(entries) + "}"
+    if isinstance(value, (list, tuple, AbstractSet)):
         return "[" + ", ".join(java_to_string(v) for v in value) + "]"
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
@@ -175,7 +177,7 @@ def to_string(value: Any) -> str:
 def is_empty(value: Any) -> bool:
     if value is None:
         return True
-    if isinstance(value, (str, list, tuple, Set, Mapping)):
+    if isinstance(value, (str, list, tuple, AbstractSet, Mapping)):
         return len(value) == 0
     return False
 

@@ -61,7 +61,7 @@ def _call(fn: Callable[..., Any], *args: Any) -> Any:
         raise CalledCodeFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _signature(fn: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(fn)
 

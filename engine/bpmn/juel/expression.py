@@ -19,7 +19,7 @@ class MethodCall(NamedTuple):
 class Expression:
     """A parsed expression; immutable and shared (``parse`` caches it)."""
 
-    __slots__ = ("source", "_tree", "_identifiers", "_method_calls", "_function_calls")
+    __slots__ = ("_function_calls", "_identifiers", "_method_calls", "_tree", "source")
 
     def __init__(self, source: str, tree: Node) -> None:
         self.source = source

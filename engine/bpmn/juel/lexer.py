@@ -107,7 +107,7 @@ class Token:
             return f"'{self.image}'"
         if self.sym is Sym.STRING:
             return f"string '{self.image}'"
-        return self.sym.value.split("|")[0]
+        return str(self.sym.value).split("|")[0]
 
 
 def _is_identifier_start(c: str) -> bool:

@@ -8,7 +8,8 @@ tables does not exist, whatever Python would allow on the value.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any
 
@@ -114,7 +115,7 @@ _STRING_METHODS: dict[str, Method] = {
 def _list_get(items: Any, index: Any) -> Any:
     i = _index(index)
     _check_bounds(i, len(items))
-    return list(items)[i] if isinstance(items, Set) else items[i]
+    return list(items)[i] if isinstance(items, AbstractSet) else items[i]
 
 
 def _list_index_of(items: Any, value: Any) -> int:
@@ -194,7 +195,7 @@ def _table_for(value: Any) -> dict[str, Method]:
         return _NUMBER_METHODS
     if isinstance(value, (list, tuple)):
         return _LIST_METHODS
-    if isinstance(value, Set):
+    if isinstance(value, AbstractSet):
         return _COLLECTION_METHODS
     if isinstance(value, Mapping):
         return _MAP_METHODS

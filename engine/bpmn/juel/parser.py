@@ -61,6 +61,9 @@ class _Parser:
     def lookahead(self, n: int) -> Token:
         return self.tokens[min(self.index + 1 + n, len(self.tokens) - 1)]
 
+    def at(self, sym: Sym) -> bool:
+        return self.token.sym is sym
+
     def consume(self, expected: Sym | None = None) -> Token:
         tok = self.token
         if expected is not None and tok.sym is not expected:
@@ -153,7 +156,7 @@ class _Parser:
                 dotted = False
             else:
                 return node
-            if self.token.sym is Sym.LPAREN:
+            if self.at(Sym.LPAREN):
                 args, end = self.params()
                 node = Invoke(node.start, end, node, key, dotted, args)
             else:

@@ -153,7 +153,8 @@ class SpinXmlAttribute(JuelBean):
         return str(self._qname.localname)
 
     def namespace(self) -> str | None:
-        return self._qname.namespace
+        namespace = self._qname.namespace
+        return None if namespace is None else str(namespace)
 
     def toString(self) -> str:
         return self._value
@@ -214,13 +215,14 @@ class SpinXmlElement(JuelBean):
         return str(etree.QName(self._element).localname)
 
     def namespace(self) -> str | None:
-        return etree.QName(self._element).namespace
+        namespace = etree.QName(self._element).namespace
+        return None if namespace is None else str(namespace)
 
     def xPath(self, expression: str) -> SpinXPathQuery:
         return SpinXPathQuery(self._element, expression)
 
     def toString(self) -> str:
-        return etree.tostring(self._element, encoding="unicode")
+        return str(etree.tostring(self._element, encoding="unicode"))
 
 
 class SpinXPathQuery(JuelBean):
@@ -284,7 +286,7 @@ class SpinXPathQuery(JuelBean):
         return bool(result)
 
 
-def JSON(value: Any) -> SpinJsonNode:  # noqa: N802 - Camunda's function name
+def JSON(value: Any) -> SpinJsonNode:
     if isinstance(value, SpinJsonNode):
         return value
     if isinstance(value, (str, bytes)):
@@ -297,7 +299,7 @@ def JSON(value: Any) -> SpinJsonNode:  # noqa: N802 - Camunda's function name
     return SpinJsonNode(value)
 
 
-def XML(value: Any) -> SpinXmlElement:  # noqa: N802 - Camunda's function name
+def XML(value: Any) -> SpinXmlElement:
     if isinstance(value, SpinXmlElement):
         return value
     if isinstance(value, etree._Element):
@@ -310,7 +312,7 @@ def XML(value: Any) -> SpinXmlElement:  # noqa: N802 - Camunda's function name
     raise SpinError(f"Cannot create an XML element from {type(value).__name__}")
 
 
-def S(value: Any, data_format: str | None = None) -> SpinJsonNode | SpinXmlElement:  # noqa: N802
+def S(value: Any, data_format: str | None = None) -> SpinJsonNode | SpinXmlElement:
     """Spin's ``S()``: XML when the text starts with '<' (or the format says so), else JSON."""
     if isinstance(value, (SpinJsonNode, SpinXmlElement)):
         return value
