@@ -14,6 +14,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, MultiIn
 from engine.bpmn.extensions import BPMN_NS
 
 _B = "{" + BPMN_NS + "}"
+# Marks elements the parser adds (implicit splits made explicit): no Camunda activity.
+SYNTHETIC = "{urn:m8flow:bpmn}synthetic"
 
 _PLAIN = {
     "userTask", "serviceTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask",
@@ -66,7 +68,7 @@ def event_definition_kind(element: etree._Element) -> str | None:
 
 def activity_type_of_element(element: etree._Element) -> str | None:
     tag = element.tag
-    if not isinstance(tag, str) or not tag.startswith(_B):
+    if not isinstance(tag, str) or not tag.startswith(_B) or element.get(SYNTHETIC):
         return None
     local = tag[len(_B):]
     if local in _PLAIN:

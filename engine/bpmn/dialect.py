@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.event_parsers import (
     CONDITIONAL_EVENT_XPATH,
     ERROR_EVENT_XPATH,
@@ -59,7 +60,7 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser as CamundaUserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
-from engine.bpmn.activity_types import activity_type_of_element
+from engine.bpmn.activity_types import SYNTHETIC, activity_type_of_element
 from engine.bpmn.extensions import BPMN_NS, CAMUNDA_NS, read_camunda, read_timer
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
@@ -245,8 +246,47 @@ _IGNORED_BY_CAMUNDA = (
 )
 
 
+_SPLITS_BY_ITSELF = {
+    _B + local for local in ("exclusiveGateway", "inclusiveGateway", "parallelGateway",
+                             "eventBasedGateway", "complexGateway", "startEvent")
+}
+
+
 def prepare_for_spiff(root: Any) -> None:
-    """Remove, in place, what Camunda ignores but Spiff would act on or refuse."""
+    """Adapt the tree, in place, where Camunda and Spiff read the same XML differently."""
     doomed = [element for element in root.iter(*_IGNORED_BY_CAMUNDA)]
     for element in doomed:
         element.getparent().remove(element)
+    for container in root.iter(_B + "process", _B + "subProcess", _B + "transaction"):
+        _make_implicit_splits_explicit(container)
+
+
+def _make_implicit_splits_explicit(container: Any) -> None:
+    """An activity with several outgoing flows splits in Camunda (all unconditional flows, or
+    the conditional ones that hold); Spiff refuses it. Insert the equivalent parallel or
+    inclusive gateway, marked synthetic so it has no Camunda activity type."""
+    outgoing: dict[str, list[Any]] = {}
+    nodes: dict[str, Any] = {}
+    for element in container:
+        if element.tag == _B + "sequenceFlow":
+            outgoing.setdefault(element.get("sourceRef"), []).append(element)
+        elif isinstance(element.tag, str):
+            nodes[element.get("id")] = element
+    for source_id, flows in outgoing.items():
+        source = nodes.get(source_id)
+        if len(flows) < 2 or source is None or source.tag in _SPLITS_BY_ITSELF:
+            continue
+        default = source.get("default")
+        conditional = [f for f in flows if f.find(_B + "conditionExpression") is not None]
+        if conditional and len(conditional) + (1 if default else 0) != len(flows):
+            continue  # conditional and unconditional flows mixed: left to Spiff (refused)
+        kind = "inclusiveGateway" if conditional else "parallelGateway"
+        split_id = f"{source_id}__split"
+        split = etree.SubElement(container, _B + kind, {"id": split_id, SYNTHETIC: "true"})
+        if default:
+            split.set("default", default)
+        for flow in flows:
+            flow.set("sourceRef", split_id)
+        etree.SubElement(container, _B + "sequenceFlow",
+                         {"id": f"{source_id}__to_split", "sourceRef": source_id,
+                          "targetRef": split_id})

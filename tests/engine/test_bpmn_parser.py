@@ -5,6 +5,7 @@ import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.activity_types import activity_type
 from engine.bpmn.parser import build_process_spec, parse_deployment
 from engine.errors import ParseError
 from tests.engine.bpmn_fixtures import call, chain, definitions, process
@@ -346,3 +347,35 @@ def test_script_task_keeps_its_script_format():
     spec, _ = build_process_spec({"a.bpmn": xml}, "p")
     assert spec.task_specs["s"].extensions["scriptFormat"] == "groovy"
     assert spec.task_specs["s"].script == "x = 1"
+
+
+def test_activity_with_several_unconditional_flows_splits_in_parallel():
+    xml = definitions(process(
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>'
+        '<bpmn:task id="work"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="a"/>'
+        '<bpmn:sequenceFlow id="f3" sourceRef="work" targetRef="b"/>'
+        '<bpmn:userTask id="a"/><bpmn:userTask id="b"/>'
+    ))
+    workflow = run(build_process_spec({"a.bpmn": xml}, "p"))
+    ready = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY)}
+    assert ready == {"a", "b"}
+    assert activity_type(workflow.spec.task_specs["work__split"]) is None
+
+
+def test_activity_with_conditional_flows_takes_those_that_hold():
+    xml = definitions(process(
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>'
+        '<bpmn:task id="work" default="f4"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="a">'
+        "<bpmn:conditionExpression>True</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f3" sourceRef="work" targetRef="b">'
+        "<bpmn:conditionExpression>False</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f4" sourceRef="work" targetRef="c"/>'
+        '<bpmn:userTask id="a"/><bpmn:userTask id="b"/><bpmn:userTask id="c"/>'
+    ))
+    workflow = run(build_process_spec({"a.bpmn": xml}, "p"))
+    ready = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY)}
+    assert ready == {"a"}
