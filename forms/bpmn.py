@@ -13,7 +13,9 @@ from forms.formdata import convert_formdata
 from forms.model import ConversionResult, note
 from migrate.findings import Finding, Severity
 
-CAMUNDA_NAMESPACES = ("http://camunda.org/schema/1.0/bpmn", "http://activiti.org/bpmn")
+# Camunda 7, its Operaton fork and the Activiti namespace Camunda still accepts.
+CAMUNDA_NAMESPACES = ("http://camunda.org/schema/1.0/bpmn", "http://operaton.org/schema/1.0/bpmn",
+                      "http://activiti.org/bpmn")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 BpmnForm = tuple[str, str | None, str, ConversionResult | None, list[Finding]]
