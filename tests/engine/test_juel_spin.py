@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from engine.bpmn.juel import JuelEvaluationError, VariablesContext, parse
-from engine.bpmn.juel.spin import SPIN_FUNCTIONS, SpinJsonNode
+from engine.bpmn.juel import SPIN_FUNCTIONS, JuelEvaluationError, VariablesContext, parse
+from engine.bpmn.juel.spin import SpinJsonNode
 
 ORDER = '{"customer": {"name": "Ann", "age": 22, "vip": true, "nick": null}, "items": [1, 2.5]}'
 BANK = (

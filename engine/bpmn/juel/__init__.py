@@ -16,8 +16,10 @@ from engine.bpmn.juel.context import ElContext, JuelBean, VariablesContext
 from engine.bpmn.juel.errors import JuelEvaluationError, JuelSyntaxError, UnknownMember
 from engine.bpmn.juel.expression import Expression, MethodCall
 from engine.bpmn.juel.parser import parse_tree
+from engine.bpmn.juel.spin import SPIN_FUNCTIONS
 
 __all__ = [
+    "SPIN_FUNCTIONS",
     "ElContext",
     "Expression",
     "JuelBean",
