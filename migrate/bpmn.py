@@ -15,9 +15,11 @@ from engine.bpmn.extensions import NAMESPACE_ALIASES, canonicalize_namespaces
 from engine.bpmn.xml import parse_xml
 from engine.errors import ParseError
 from migrate import expressions
+from engine.bpmn.parser import parse_deployment
+from migrate.bpmn_flows import make_flows_explicit
 from migrate.bpmn_delegates import DELEGATE_HOSTS, LISTENERS, convert_connector, convert_listener, convert_task
 from migrate.bpmn_scripts import convert_camunda_script, convert_condition, convert_script_task
-from migrate.context import B, BPMN_NS, C, CAMUNDA_NS, M8FLOW_NS, Context, local_name
+from migrate.context import B, BPMN_NS, C, CAMUNDA_NS, Context, local_name
 from migrate.delegates import DelegateMapping
 from migrate.findings import FileResult, FileStatus, Finding, Severity
 from migrate.timers import convert_timer
@@ -68,7 +70,8 @@ def convert_bpmn(data: bytes, path: str, mapping: DelegateMapping | None = None)
         for element in elements:
             if isinstance(element.tag, str):
                 _rewrite(element, ctx)
-        for element in elements:
+        make_flows_explicit(root, ctx)
+        for element in root.iter():
             if isinstance(element.tag, str):
                 _check_expressions(element, ctx)
     except Exception as exc:  # a converter bug must cost one file, not the run
@@ -80,7 +83,33 @@ def convert_bpmn(data: bytes, path: str, mapping: DelegateMapping | None = None)
         output = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
     else:
         output = data
+    rejected = engine_rejection(output, path, "bpmn", root)
+    if rejected is not None:
+        ctx.findings.append(rejected)
+        return Outcome(FileResult(path, "bpmn", FileStatus.FAILED, None, ctx.findings), None)
     return Outcome(FileResult(path, "bpmn", FileStatus.CONVERTED, None, ctx.findings), output)
+
+
+def engine_rejection(output: bytes, path: str, kind: str, root: etree._Element) -> Finding | None:
+    """Deploy-check the converted document with the engine's parser: what it refuses cannot
+    be migrated as is (Camunda would refuse some of it too; m8flow lacks the rest)."""
+    try:
+        parse_deployment({f"model.{kind}": output})
+    except ParseError as exc:
+        problem = next((e for d in (exc.details or {}).values() for e in d.get("errors", [])), {})
+        element_id = problem.get("mainElementId")
+        element = root.xpath("//*[@id=$id]", id=element_id)[0] if element_id and root.xpath(
+            "//*[@id=$id]", id=element_id) else None
+        return Finding(Severity.ERROR, "engine-rejects-model",
+                       f"The engine refuses the converted model: {problem.get('message') or exc.message}",
+                       element_id=element_id,
+                       element_type=local_name(element) if element is not None else None,
+                       element_name=element.get("name") if element is not None else None,
+                       line=problem.get("line"))
+    except Exception as exc:  # an engine parser bug: still one file, reported
+        return Finding(Severity.ERROR, "engine-rejects-model",
+                       f"The engine's parser failed on the converted model: {type(exc).__name__}: {exc}")
+    return None
 
 
 def _is_camunda_8(root: etree._Element) -> bool:
@@ -137,8 +166,7 @@ def _rewrite(element: etree._Element, ctx: Context) -> None:
     namespace = element.tag[1:].partition("}")[0]
     if namespace == BPMN_NS:
         if name in DELEGATE_HOSTS:
-            if element.find(C + "connector") is None and element.find(B + "extensionElements/" + C + "connector") is None:
-                convert_task(element, ctx)
+            convert_task(element, ctx)
         elif name == "scriptTask":
             convert_script_task(element, ctx)
         elif name in {"conditionExpression", "completionCondition", "condition"}:
@@ -210,7 +238,7 @@ def _forms(element: etree._Element, ctx: Context) -> None:
 def _check_expressions(element: etree._Element, ctx: Context) -> None:
     for attribute, value in element.attrib.items():
         short_name = attribute.rpartition("}")[2]
-        if short_name in _NO_EXPRESSION_ATTRIBUTES or attribute.startswith("{" + M8FLOW_NS):
+        if short_name in _NO_EXPRESSION_ATTRIBUTES:
             continue
         if expressions.has_expression(value) and not ctx.is_marked(element, attribute):
             _report_expression(element, f"{_prefixed(attribute)}", value, ctx)

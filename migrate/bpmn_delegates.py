@@ -2,16 +2,16 @@
 
 Camunda 7 runs ``camunda:class``/``delegateExpression``/bean-calling ``expression`` inside
 the JVM; m8flow has no JVM. A task becomes an external task whose topic a worker (in any
-language) subscribes to, or, when the mapping says so, names a Python handler
-(``m8flow:handler``) that the engine's delegate registry calls in-process.
+language) subscribes to, or, when the mapping says so, ``camunda:class`` names the Python
+handler the engine's delegate registry calls in-process (the registry is keyed by class name,
+so a handler may also be registered under the original Java class name).
 """
 from __future__ import annotations
 
 from lxml import etree
 
 from migrate import expressions
-from migrate.context import C, M, M8FLOW_NS, Context, local_name, short
-from migrate.delegates import Target
+from migrate.context import C, Context, local_name, short
 from migrate.findings import Severity
 
 DELEGATE_HOSTS = frozenset({
@@ -78,14 +78,18 @@ def convert_task(element: etree._Element, ctx: Context) -> None:
     target = ctx.mapping.resolve(name)
     host = element.getparent() if local_name(element) == "messageEventDefinition" else element
     original = element.get(attribute, "")
-    del element.attrib[attribute]
-    ctx.changed = True
     if target.kind == "handler":
-        element.set(M + "handler", target.name)
+        if attribute == C + "class" and original == target.name:
+            return  # already converted
+        del element.attrib[attribute]
+        element.set(C + "class", target.name)
+        ctx.changed = True
         ctx.add(Severity.REVIEW, "java-delegate-handler",
                 f"{_kind(attribute)} {original!r} now calls the registered Python handler "
                 f"{target.name!r} (from the delegate mapping).", element)
         return
+    del element.attrib[attribute]
+    ctx.changed = True
     element.set(C + "type", "external")
     element.set(C + "topic", target.name)
     how = "from the delegate mapping" if target.mapped else "derived from the name"
@@ -139,8 +143,10 @@ def convert_listener(listener: etree._Element, ctx: Context) -> None:
     ctx.mark(listener, attribute)
     event = listener.get("event", "")
     if target.kind == "handler":
+        if attribute == "class" and original == target.name:
+            return  # already converted
         del listener.attrib[attribute]
-        listener.set(M + "handler", target.name)
+        listener.set("class", target.name)
         ctx.changed = True
         ctx.add(Severity.REVIEW, "java-delegate-handler",
                 f"{local_name(listener)} ({event}) {_kind(attribute)} {original!r} now calls the "
@@ -157,6 +163,12 @@ def convert_listener(listener: etree._Element, ctx: Context) -> None:
 def convert_connector(connector: etree._Element, ctx: Context) -> None:
     host = connector.getparent().getparent()  # connector → extensionElements → task
     connector_id = (connector.findtext(C + "connectorId") or "").strip()
+    if host.get(C + "type"):
+        # Camunda uses a connector only when the task names no type/class/expression.
+        ctx.add(Severity.INFO, "connector-unused",
+                f"Connector {connector_id!r} is ignored by Camunda because the task also names "
+                "an implementation; it is left as is.", connector)
+        return
     if connector_id not in {"http-connector", "http"}:
         soap = connector_id == "soap-http-connector"
         ctx.add(Severity.TASK, "soap-connector" if soap else "connector-unsupported",
@@ -183,5 +195,3 @@ def convert_connector(connector: etree._Element, ctx: Context) -> None:
             "the call and sets 'response' and 'statusCode'.", host)
 
 
-__all__ = ["convert_task", "convert_listener", "convert_connector", "DELEGATE_HOSTS", "LISTENERS",
-           "M8FLOW_NS", "Target", "short"]

@@ -12,10 +12,8 @@ from migrate.findings import Finding, Severity
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 CAMUNDA_DMN_NS = "http://camunda.org/schema/1.0/dmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-M8FLOW_NS = "http://m8flow.org/schema/1.0/bpmn"
 C = "{" + CAMUNDA_NS + "}"
 B = "{" + BPMN_NS + "}"
-M = "{" + M8FLOW_NS + "}"
 
 
 def local_name(element: etree._Element) -> str:

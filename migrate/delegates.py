@@ -62,6 +62,8 @@ class DelegateMapping:
         """The target for a class FQCN, a bean name, or ``bean.method``."""
         if name in self.entries:
             return self.entries[name]
+        if any(t.kind == "handler" and t.name == name for t in self.entries.values()):
+            return Target("handler", name, True)  # a model converted with this mapping before
         bean = name.split(".", 1)[0]
         if "." in name and bean in self.entries and not _looks_like_class(name):
             return self.entries[bean]

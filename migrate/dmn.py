@@ -14,7 +14,7 @@ from engine.bpmn.extensions import NAMESPACE_ALIASES, canonicalize_namespaces
 from engine.bpmn.xml import parse_xml
 from engine.errors import ParseError
 from migrate import expressions
-from migrate.bpmn import Outcome, failed
+from migrate.bpmn import Outcome, engine_rejection, failed
 from migrate.context import CAMUNDA_DMN_NS, Context, local_name, short
 from migrate.feel import is_simple_expression, is_simple_unary_tests
 from migrate.findings import FileResult, FileStatus, Severity
@@ -59,6 +59,10 @@ def convert_dmn(data: bytes, path: str) -> Outcome:
             p for p, ns in root.nsmap.items() if p and ns not in NAMESPACE_ALIASES])
         ctx.add(Severity.INFO, "namespace-renamed", "operaton: extensions were renamed to camunda:.")
         output = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+    rejected = engine_rejection(output, path, "dmn", root)
+    if rejected is not None:
+        ctx.findings.append(rejected)
+        return Outcome(FileResult(path, "dmn", FileStatus.FAILED, None, ctx.findings), None)
     return Outcome(FileResult(path, "dmn", FileStatus.CONVERTED, None, ctx.findings), output)
 
 
@@ -140,6 +144,8 @@ def _is_juel_path(text: str | None) -> bool:
 
 
 def _check_juel(element: etree._Element, text: str, ctx: Context, what: str) -> None:
+    if not text.strip():
+        return  # an empty entry matches anything / yields null
     source = text if expressions.has_expression(text) else "${" + text + "}"
     check = expressions.check(source)
     if check.error is not None:

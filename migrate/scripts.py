@@ -291,7 +291,7 @@ class _Parser:
 
     def postfix(self, base: Expr) -> Expr:
         if self.juel and self.at("."):
-            raise OutsideSubset("member access in a condition", self.tok.pos)
+            raise OutsideSubset("member access in a value script (condition or parameter)", self.tok.pos)
         while self.at("."):
             self.advance()
             member = self.advance()
