@@ -141,6 +141,11 @@ def test_bean_method_with_side_effect() -> None:
     assert execution.variables["approved"] is True
 
 
+def test_any_bean_answers_to_string_and_equals() -> None:
+    assert ev("${snake.equals(snake)}") is True
+    assert isinstance(ev("${snake.toString()}"), str)
+
+
 def test_bean_whitelist_may_map_java_names_to_python_names() -> None:
     assert ev("${snake.doIt(4)}") == 8
 

@@ -183,7 +183,7 @@ class Evaluator:
             try:
                 return _call(base.el_invoke, name, args)
             except UnknownMember:
-                raise self._no_method(name, receiver) from None
+                pass  # a bean is still a Java object: toString() and equals() remain
         method = find_method(base, name)
         if method is None or not _accepts(method, [base, *args]):
             raise self._no_method(name, receiver, len(args) if method else None)
