@@ -29,6 +29,10 @@ ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 _NOISE_ATTRIBUTES = {C + "modelerTemplate", C + "modelerTemplateVersion", C + "diagramRelationId"}
 _NO_EXPRESSION_TEXT = {"documentation", "text", "script", "incoming", "outgoing", "connectorId"}
 _NO_EXPRESSION_ATTRIBUTES = {"id", "name"}
+_DIAGRAM = "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram"
+# Cheap byte-level gates: most files need no namespace or modeler clean-up at all.
+_NORMALIZE_MARKERS = (b"operaton.org/schema", b"activiti.org/bpmn", b"camunda.org/schema/modeler",
+                      b"modelerTemplate", b"diagramRelationId")
 
 
 @dataclass
@@ -65,14 +69,14 @@ def convert_bpmn(data: bytes, path: str, mapping: DelegateMapping | None = None)
                       "camunda-8-model")
     ctx = Context(path, mapping or DelegateMapping())
     try:
-        _normalize(root, ctx)
-        elements = list(root.iter())
+        if any(marker in data for marker in _NORMALIZE_MARKERS):
+            _normalize(root, ctx)
+        elements = _model_elements(root)
         for element in elements:
-            if isinstance(element.tag, str):
-                _rewrite(element, ctx)
+            _rewrite(element, ctx)
         make_flows_explicit(root, ctx)
-        for element in root.iter():
-            if isinstance(element.tag, str):
+        if b"${" in data or b"#{" in data or ctx.changed:
+            for element in _model_elements(root):
                 _check_expressions(element, ctx)
     except Exception as exc:  # a converter bug must cost one file, not the run
         return failed(path, "bpmn", f"internal error while converting: {type(exc).__name__}: {exc}",
@@ -110,6 +114,16 @@ def engine_rejection(output: bytes, path: str, kind: str, root: etree._Element) 
         return Finding(Severity.ERROR, "engine-rejects-model",
                        f"The engine's parser failed on the converted model: {type(exc).__name__}: {exc}")
     return None
+
+
+def _model_elements(root: etree._Element) -> list[etree._Element]:
+    """Every element except comments and the diagram interchange (most of a file's nodes,
+    and never executable)."""
+    out: list[etree._Element] = [root]
+    for top in root:
+        if isinstance(top.tag, str) and top.tag != _DIAGRAM:
+            out.extend(e for e in top.iter() if isinstance(e.tag, str))
+    return out
 
 
 def _is_camunda_8(root: etree._Element) -> bool:

@@ -31,6 +31,8 @@ def _formal_expression(flow: etree._Element, text: str) -> etree._Element:
 
 
 def _unique_id(root: etree._Element, base: str, taken: set[str]) -> str:
+    if not taken:  # filled on first use: most models need no new ids
+        taken.update(e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id"))
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -40,7 +42,7 @@ def _unique_id(root: etree._Element, base: str, taken: set[str]) -> str:
 
 
 def make_flows_explicit(root: etree._Element, ctx: Context) -> None:
-    taken = {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+    taken: set[str] = set()
     for container in root.iter(B + "process", B + "subProcess", B + "transaction",
                                B + "adHocSubProcess"):
         flows = container.findall(B + "sequenceFlow")
