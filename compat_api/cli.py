@@ -60,3 +60,7 @@ def _mount_tools() -> None:
 
 
 _mount_tools()
+
+
+if __name__ == "__main__":
+    app()

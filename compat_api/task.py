@@ -19,7 +19,7 @@ from compat_api.variables_resource import form_field_variables, routes_for
 from engine import variables as typed
 from engine.commands import task as commands
 from engine.commands.variables import Target, get_variables
-from engine.errors import BadUserRequest, NotFound, NullValue, ProcessEngineException
+from engine.errors import BadUserRequest, NotFound, NullValue, OptimisticLockingConflict, ProcessEngineException
 
 STRINGS = (
     "processInstanceId", "processInstanceBusinessKey", "processInstanceBusinessKeyLike", "processDefinitionId",
@@ -128,12 +128,10 @@ def _complete(verb: str) -> Any:
         with_variables = bool(body_bool(body, "withVariablesInReturn"))
         try:
             returned = await call(request, commands.complete, task_id, variables, with_variables_in_return=with_variables)
-        except NullValue as exc:
-            raise RestError(404, f"{prefix}: {exc.message}", "InvalidRequestException") from exc
         except BadUserRequest as exc:
             raise RestError(400, f"{prefix}: {exc.message}", "InvalidRequestException") from exc
         except ProcessEngineException as exc:
-            if type(exc).__name__ == "OptimisticLockingConflict":
+            if isinstance(exc, OptimisticLockingConflict):
                 raise
             raise RestError(500, f"{prefix}: {exc.message}", "RestException", exc.code) from exc
         if with_variables and returned is not None:

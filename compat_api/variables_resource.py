@@ -29,11 +29,6 @@ def _target(request: Request, kind: str) -> Target:
     return Target(kind, request.path_params["id"])
 
 
-def _missing_scope(target: Target, exc: ProcessEngineException, verb: str) -> RestError:
-    status = 500 if isinstance(exc, NullValue) or target.kind in ("process-instance", "execution") else 404
-    return RestError(status, f"Cannot {verb} {LABEL[target.kind]} variables: {exc.message}" if verb else exc.message, "RestException" if status == 500 else "InvalidRequestException")
-
-
 def routes_for(prefix: str, kind: str) -> list[Route]:
     async def get_all(request: Request) -> Response:
         target = _target(request, kind)
@@ -41,7 +36,7 @@ def routes_for(prefix: str, kind: str) -> list[Route]:
         try:
             values = await call(request, commands.get_variables, target)
         except (NotFound, NullValue) as exc:
-            raise RestError(404 if kind == "task" else 500, exc.message, "InvalidRequestException" if kind == "task" else "RestException") from exc
+            raise RestError(500, f"Cannot get {LABEL[kind]} variables: {exc.message}", "RestException") from exc
         return ok(dto.variables(values, deserialize=bool(q.bool("deserializeValues", True))))
 
     async def modify(request: Request) -> Response:

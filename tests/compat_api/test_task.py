@@ -62,8 +62,9 @@ def test_rejected_order_ends_the_instance(rest, order):
 
 def test_complete_unknown_task_is_a_camunda_error(rest):
     response = rest.post("/task/unknown/complete", json={})
-    assert response.status_code == 404
-    assert "Cannot find task with id unknown" in response.json()["message"]
+    assert response.status_code == 500
+    assert response.json()["type"] == "RestException"
+    assert response.json()["message"] == "Cannot complete task unknown: Cannot find task with id unknown: task is null"
 
 
 def test_complete_with_a_bad_typed_value_is_400(rest, order):
