@@ -56,10 +56,13 @@ def _execute(paths: list[Path], *, out: Path | None, report_dir: Path, delegates
         raise typer.Exit(2)
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(), console=_console,
-                  disable=quiet or len(items) < PROGRESS_THRESHOLD, transient=True) as progress:
+                  disable=quiet or len(items) < PROGRESS_THRESHOLD, transient=True,
+                  auto_refresh=False) as progress:
+        # auto_refresh=False: no refresh thread, so the worker pool can fork safely.
         task = progress.add_task("converting" if out else "analyzing", total=len(items))
-        results: list[FileResult] = run(items, mapping=mapping, out_dir=out, workers=workers,
-                                         on_done=lambda _r: progress.advance(task))
+        results: list[FileResult] = run(
+            items, mapping=mapping, out_dir=out, workers=workers,
+            on_done=lambda _r: progress.update(task, advance=1, refresh=True))
     document = write_reports(results + unreadable, report_dir)
     if not quiet:
         summary = document["summary"]

@@ -267,8 +267,8 @@ class _Parser:
         if token.kind == "op" and token.text == "(":
             inner = self.expression()
             self.expect(")")
-            return Expr(inner.code, _P_ATOM if inner.prec == _P_ATOM else inner.prec,
-                        inner.is_string) if inner.prec == _P_ATOM else Expr(f"({inner.code})", _P_ATOM, inner.is_string)
+            code = inner.code if inner.prec == _P_ATOM else f"({inner.code})"
+            return Expr(code, _P_ATOM, inner.is_string)
         if token.kind == "name":
             constants = {"true": "True", "false": "False", "null": "None"}
             if token.text in constants:
