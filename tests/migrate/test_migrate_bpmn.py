@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bpmn_models import process  # type: ignore[import-not-found]
+from migrate_models import process  # type: ignore[import-not-found]
 from lxml import etree
 
 from migrate.bpmn import convert_bpmn

@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
-from bpmn_models import process  # type: ignore[import-not-found]
+from migrate_models import process  # type: ignore[import-not-found]
 from typer.testing import CliRunner
 
 from migrate.cli import app

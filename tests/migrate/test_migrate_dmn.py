@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from bpmn_models import dmn  # type: ignore[import-not-found]
+from migrate_models import dmn  # type: ignore[import-not-found]
 
 from migrate.dmn import convert_dmn
 from migrate.findings import FileStatus
