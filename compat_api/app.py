@@ -2,6 +2,7 @@
 ``/engine-rest/engine/{name}`` (Camunda's named-engine prefix)."""
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -65,6 +66,11 @@ def create_app(engine: ProcessEngine) -> Starlette:
     )
     app.state.engine = engine
     return app
+
+
+def normalise_path(path: str) -> str:
+    """``/task/{id}/variables/{varName}`` and ``.../{name}`` name the same operation."""
+    return re.sub(r"\{[^}]+\}", "{}", path)
 
 
 def route_table() -> list[tuple[str, str]]:

@@ -205,6 +205,10 @@ def body_sorting(body: Mapping[str, Any]) -> list[dict[str, Any]] | None:
             raise invalid("Cannot deserialize value of 'sorting': expected objects")
         if entry.get("sortBy") is None or entry.get("sortOrder") is None:
             raise invalid("Only a single sorting parameter specified. sortBy and sortOrder required")
+        if not isinstance(entry["sortBy"], str):
+            raise invalid(f"Cannot set query parameter 'sortBy' to value '{entry['sortBy']}'")
+        if entry["sortOrder"] not in ("asc", "desc"):
+            raise invalid(f"Cannot set query parameter 'sortOrder' to value '{entry['sortOrder']}'")
     return sorting
 
 
@@ -215,7 +219,8 @@ def body_variable_filters(body: Mapping[str, Any], name: str) -> list[dict[str, 
     for entry in filters:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise invalid(f"Cannot deserialize value of '{name}': expected [{{name, operator, value}}]")
-        if entry.get("operator", "eq") not in OPERATORS:
+        operator = entry.get("operator", "eq")
+        if not isinstance(operator, str) or operator not in OPERATORS:
             raise invalid(f"Invalid variable comparator specified: {entry.get('operator')}")
     return filters
 
