@@ -4,7 +4,6 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
-from sqlalchemy import func, select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,9 +16,6 @@ from compat_api.responses import no_content, ok
 from compat_api.routing import call, path
 from engine.commands import deployment as commands
 from engine.errors import NotFound
-from engine.process_engine import ProcessEngine
-from engine.queries import apply_paging, apply_sorting
-from engine.store import tables as t
 
 TEXT_PARTS = {
     "deployment-name", "deployment-source", "tenant-id", "enable-duplicate-filtering",
@@ -75,42 +71,6 @@ async def create(request: Request) -> Response:
     return ok(body)
 
 
-DEPLOYMENT_SORT = {
-    "id": t.deployment.c.id,
-    "name": t.deployment.c.name,
-    "deploymentTime": t.deployment.c.deployment_time,
-    "tenantId": t.deployment.c.tenant_id,
-}
-
-
-def _query(engine: ProcessEngine, q: dict[str, Any], sorting, first, maximum, count_only: bool):  # type: ignore[no-untyped-def]
-    d = t.deployment
-    query = select(d)
-    for name, column in {"id": d.c.id, "name": d.c.name, "source": d.c.source}.items():
-        if q.get(name) is not None:
-            query = query.where(column == q[name])
-    if q.get("nameLike") is not None:
-        query = query.where(d.c.name.like(q["nameLike"]))
-    if q.get("withoutSource"):
-        query = query.where(d.c.source.is_(None))
-    if q.get("tenantIdIn"):
-        condition = d.c.tenant_id.in_(q["tenantIdIn"])
-        if q.get("includeDeploymentsWithoutTenantId"):
-            condition = condition | d.c.tenant_id.is_(None)
-        query = query.where(condition)
-    if q.get("withoutTenantId"):
-        query = query.where(d.c.tenant_id.is_(None))
-    if q.get("after") is not None:
-        query = query.where(d.c.deployment_time > q["after"])
-    if q.get("before") is not None:
-        query = query.where(d.c.deployment_time < q["before"])
-    with engine.database.transaction(write=False) as conn:
-        if count_only:
-            return conn.execute(select(func.count()).select_from(query.subquery())).scalar()
-        query = apply_paging(apply_sorting(query, sorting, DEPLOYMENT_SORT, d.c.deployment_time.asc()), first, maximum)
-        return list(conn.execute(query).mappings())
-
-
 def _criteria(q: Query) -> dict[str, Any]:
     return {
         "id": q.str("id"), "name": q.str("name"), "nameLike": q.str("nameLike"), "source": q.str("source"),
@@ -124,13 +84,13 @@ def _criteria(q: Query) -> dict[str, Any]:
 async def list_deployments(request: Request) -> Response:
     q = Query(request)
     first, maximum = q.paging()
-    rows = await call(request, _query, _criteria(q), q.sorting(), first, maximum, False)
+    rows = await call(request, commands.query_deployments, _criteria(q), sorting=q.sorting(), first_result=first, max_results=maximum)
     return ok([dto.deployment(row, request) for row in rows])
 
 
 async def count_deployments(request: Request) -> Response:
     q = Query(request)
-    return ok(dto.count(await call(request, _query, _criteria(q), None, None, None, True)))
+    return ok(dto.count(await call(request, commands.query_deployments, _criteria(q), count_only=True)))
 
 
 async def _get(request: Request):  # type: ignore[no-untyped-def]

@@ -91,7 +91,7 @@ class Query:
             pieces = part.split("_")
             op_index = next((i for i in range(1, len(pieces) - 1) if pieces[i] in OPERATORS), None)
             if op_index is None:
-                raise invalid(f"variable query parameter has to have format KEY_OPERATOR_VALUE.")
+                raise invalid("variable query parameter has to have format KEY_OPERATOR_VALUE.")
             filters.append(
                 {
                     "name": "_".join(pieces[:op_index]),
@@ -161,7 +161,7 @@ def body_int(body: Mapping[str, Any], name: str) -> int | None:
         number = int(value)
     except ValueError:
         raise invalid(f"Cannot deserialize value of '{name}': expected an integer") from None
-    if isinstance(value, float) and value != number:
+    if isinstance(value, float) and value != number or not -MAX_INT - 1 <= number <= MAX_INT:
         raise invalid(f"Cannot deserialize value of '{name}': expected an integer")
     return number
 

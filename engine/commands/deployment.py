@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from engine.bpmn.parser import parse_deployment
 from engine.dates import now
 from engine.errors import InvalidRequest, NotFound, ProcessEngineException
 from engine.process_engine import ProcessEngine
+from engine.queries import apply_paging, apply_sorting
 from engine.store import tables as t
 
 
@@ -184,3 +185,46 @@ def delete_deployment(engine: ProcessEngine, deployment_id: str, *, cascade: boo
         conn.execute(delete(t.deployment).where(t.deployment.c.id == deployment_id))
     engine.specs.evict(definition_ids)
 
+
+DEPLOYMENT_SORT = {
+    "id": t.deployment.c.id,
+    "name": t.deployment.c.name,
+    "deploymentTime": t.deployment.c.deployment_time,
+    "tenantId": t.deployment.c.tenant_id,
+}
+
+
+def query_deployments(
+    engine: ProcessEngine,
+    q: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: bool = False,
+) -> list[Mapping[str, Any]] | int:
+    d = t.deployment
+    query = select(d)
+    for name, column in {"id": d.c.id, "name": d.c.name, "source": d.c.source}.items():
+        if q.get(name) is not None:
+            query = query.where(column == q[name])
+    if q.get("nameLike") is not None:
+        query = query.where(d.c.name.like(q["nameLike"]))
+    if q.get("withoutSource"):
+        query = query.where(d.c.source.is_(None))
+    if q.get("tenantIdIn"):
+        condition = d.c.tenant_id.in_(q["tenantIdIn"])
+        if q.get("includeDeploymentsWithoutTenantId"):
+            condition = condition | d.c.tenant_id.is_(None)
+        query = query.where(condition)
+    if q.get("withoutTenantId"):
+        query = query.where(d.c.tenant_id.is_(None))
+    if q.get("after") is not None:
+        query = query.where(d.c.deployment_time > q["after"])
+    if q.get("before") is not None:
+        query = query.where(d.c.deployment_time < q["before"])
+    with engine.database.transaction(write=False) as conn:
+        if count_only:
+            return conn.execute(select(func.count()).select_from(query.subquery())).scalar() or 0
+        query = apply_paging(apply_sorting(query, sorting, DEPLOYMENT_SORT, d.c.deployment_time.asc()), first_result, max_results)
+        return list(conn.execute(query).mappings())

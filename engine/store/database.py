@@ -15,6 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError
+
+from engine.errors import InvalidRequest
 
 DEFAULT_DATABASE_URL = "sqlite:///./m8flow.db"
 _WRITE = "m8flow_write"
@@ -66,8 +69,13 @@ class Database:
     def transaction(self, *, write: bool = True) -> Iterator[Connection]:
         """One engine command's transaction: committed when the block ends, rolled back on error."""
         engine = self._write_engine if write else self.engine
-        with engine.begin() as connection:
-            yield connection
+        try:
+            with engine.begin() as connection:
+                yield connection
+        except DataError as exc:
+            # A value the database cannot hold or compare (an integer out of range, a NUL
+            # character on PostgreSQL): the caller's input, not an engine failure.
+            raise InvalidRequest(f"Invalid value for the database: {exc.orig}") from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
