@@ -184,6 +184,7 @@ class ProcessInstanceSession:
         if ended:
             values.update(state="COMPLETED", end_time=timestamp)
         pi = t.process_instance
+        was_new = self._is_new
         if self._is_new:
             self.row.update(values)
             self.conn.execute(pi.insert(), [self.row])
@@ -198,7 +199,7 @@ class ProcessInstanceSession:
                     "Entity was updated by another transaction concurrently."
                 )
             self.row.update(values)
-        self._sync_tasks(ended)
+        self._sync_tasks(ended, was_new)
         self._save_variables()
 
     def _save_variables(self) -> None:
@@ -239,9 +240,11 @@ class ProcessInstanceSession:
             return []
         return [task for task in self.workflow.get_tasks(state=TaskState.READY) if isinstance(task.task_spec, UserTask)]
 
-    def _sync_tasks(self, ended: bool) -> None:
+    def _sync_tasks(self, ended: bool, new_instance: bool = False) -> None:
         tk = t.task
-        existing = {row[0] for row in self.conn.execute(select(tk.c.id).where(tk.c.process_instance_id == self.id))}
+        existing: set[str] = set() if new_instance else {
+            row[0] for row in self.conn.execute(select(tk.c.id).where(tk.c.process_instance_id == self.id))
+        }
         current = {str(task.id): task for task in ([] if ended else self.waiting_user_tasks())}
         gone = existing - current.keys()
         if gone:

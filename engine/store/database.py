@@ -9,6 +9,7 @@ locking), races on work items by ``FOR UPDATE SKIP LOCKED``.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +49,9 @@ class Database:
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
+        # SQLite has one writer at a time; queueing writers of this process on a lock is
+        # much cheaper than letting them spin in SQLite's sleeping busy handler.
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
 
     @property
     def is_postgres(self) -> bool:
@@ -69,13 +73,19 @@ class Database:
     def transaction(self, *, write: bool = True) -> Iterator[Connection]:
         """One engine command's transaction: committed when the block ends, rolled back on error."""
         engine = self._write_engine if write else self.engine
+        lock = self._write_lock if write else None
         try:
+            if lock is not None:
+                lock.acquire()
             with engine.begin() as connection:
                 yield connection
         except DataError as exc:
             # A value the database cannot hold or compare (an integer out of range, a NUL
             # character on PostgreSQL): the caller's input, not an engine failure.
             raise InvalidRequest(f"Invalid value for the database: {exc.orig}") from exc
+        finally:
+            if lock is not None:
+                lock.release()
 
     def dispose(self) -> None:
         self.engine.dispose()
