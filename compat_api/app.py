@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from compat_api import deployment, engine_info, execution, process_definition, process_instance, task
+from compat_api import forms as m8flow_forms
 from compat_api.errors import EXCEPTION_HANDLERS, RestError
 from engine.process_engine import ProcessEngine
 
@@ -60,6 +61,8 @@ def create_app(engine: ProcessEngine) -> Starlette:
                     *routes,
                 ],
             ),
+            # m8flow's own endpoints (form.io forms) stay outside Camunda's namespace
+            Mount("/m8flow", routes=m8flow_forms.routes),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

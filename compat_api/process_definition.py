@@ -9,13 +9,16 @@ from starlette.routing import Route
 
 from compat_api import dto
 from compat_api.errors import RestError, invalid
+from compat_api.forms import form_source, submitted_variables
 from compat_api.params import Query, body_bool, body_str, json_body
 from compat_api.responses import no_content, ok
 from compat_api.routing import call
 from compat_api.variables_resource import form_field_variables
 from engine import variables as typed
+from engine.commands import form as form_commands
 from engine.commands import process_definition as commands
 from engine.commands import process_instance as instances
+from engine.commands.form import FormLocation
 from engine.errors import BadUserRequest, NotFound, ProcessEngineException
 
 
@@ -80,11 +83,22 @@ async def xml(request: Request) -> Response:
     return ok({"id": definition["id"], "bpmn20Xml": content.decode("utf-8", errors="replace")})
 
 
-async def start(request: Request) -> Response:
+async def _start(request: Request, *, form_aware: bool) -> Response:
+    """start and submit-form: submit-form types the variables by the start form first
+    (compat_api.forms) and takes the business key from the formData businessKey field."""
     body = await json_body(request)
     definition = await _definition(request)
     prefix = f"Cannot instantiate process definition {definition['id']}"
-    variables = typed.parse_variables(body.get("variables"), context=prefix)
+    business_key = body_str(body, "businessKey")
+    if form_aware:
+        location = await call(request, form_commands.start_form, definition_id=definition["id"])
+        variables = submitted_variables(location, body.get("variables"), context=prefix)
+        source = form_source(location)
+        field = source.business_key if source is not None else None
+        if field and field in variables and variables[field].value is not None:
+            business_key = str(variables[field].value)
+    else:
+        variables = typed.parse_variables(body.get("variables"), context=prefix)
     if body.get("startInstructions"):
         raise invalid(f"{prefix}: startInstructions are not supported yet")
     try:
@@ -92,7 +106,7 @@ async def start(request: Request) -> Response:
             request,
             instances.start_process_instance,
             definition_id=definition["id"],
-            business_key=body_str(body, "businessKey"),
+            business_key=business_key,
             variables=variables,
             with_variables_in_return=bool(body_bool(body, "withVariablesInReturn")),
         )
@@ -106,21 +120,34 @@ async def start(request: Request) -> Response:
     return ok(result)
 
 
+async def start(request: Request) -> Response:
+    return await _start(request, form_aware=False)
+
+
+async def submit_form(request: Request) -> Response:
+    return await _start(request, form_aware=True)
+
+
+async def _start_form(request: Request) -> FormLocation:
+    try:
+        return await call(request, form_commands.start_form, **lookup(request))
+    except NotFound as exc:
+        raise _not_found(request, exc) from exc
+
+
 async def start_form(request: Request) -> Response:
-    definition = await _definition(request)
-    key = definition["start_form_key"]
-    if key is None and definition["has_start_form_fields"]:
-        key = f"embedded:engine://engine/:engine/process-definition/{definition['id']}/rendered-form"
-    return ok({"key": key, "camundaFormRef": None, "contextPath": None})
+    location = await _start_form(request)
+    key = location.form_key
+    if key is None and location.kind == "generated":
+        key = f"embedded:engine://engine/:engine/process-definition/{location.definition_id}/rendered-form"
+    ref = location.form_ref.to_json() if location.form_ref else None
+    return ok({"key": key, "camundaFormRef": ref, "contextPath": None})
 
 
 async def form_variables(request: Request) -> Response:
     q = Query(request)
-    try:
-        _definition_row, form = await call(request, commands.start_form_fields, **lookup(request))
-    except NotFound as exc:
-        raise _not_found(request, exc) from exc
-    values = form_field_variables(form, q.csv("variableNames"))
+    location = await _start_form(request)
+    values = form_field_variables(location, q.csv("variableNames"))
     return ok(dto.variables(values, deserialize=bool(q.bool("deserializeValues", True))))
 
 
@@ -154,7 +181,7 @@ def _by(prefix: str) -> list[Route]:
         Route(prefix, delete, methods=["DELETE"]),
         Route(prefix + "/xml", xml, methods=["GET"]),
         Route(prefix + "/start", start, methods=["POST"]),
-        Route(prefix + "/submit-form", start, methods=["POST"]),
+        Route(prefix + "/submit-form", submit_form, methods=["POST"]),
         Route(prefix + "/startForm", start_form, methods=["GET"]),
         Route(prefix + "/form-variables", form_variables, methods=["GET"]),
         Route(prefix + "/suspended", suspend, methods=["PUT"]),

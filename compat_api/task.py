@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from compat_api import dto
 from compat_api.errors import RestError, invalid
+from compat_api.forms import submitted_variables
 from compat_api.params import (
     Query, body_bool, body_date, body_int, body_sorting, body_str, body_str_list, body_variable_filters, json_body,
 )
@@ -17,7 +18,9 @@ from compat_api.responses import no_content, ok
 from compat_api.routing import call, path
 from compat_api.variables_resource import form_field_variables, routes_for
 from engine import variables as typed
+from engine.commands import form as form_commands
 from engine.commands import task as commands
+from engine.commands.form import FormLocation
 from engine.commands.variables import Target, get_variables
 from engine.errors import BadUserRequest, NotFound, NullValue, OptimisticLockingConflict, ProcessEngineException
 
@@ -119,69 +122,75 @@ async def resolve(request: Request) -> Response:
     return no_content()
 
 
-def _complete(verb: str) -> Any:
-    async def endpoint(request: Request) -> Response:
-        task_id = path(request, "id")
-        body = await json_body(request)
-        prefix = f"Cannot {verb} {task_id}"
+async def _finish(request: Request, verb: str, *, form_aware: bool) -> Response:
+    """complete and submit-form: the same command; submit-form types the variables by the
+    task's form first (compat_api.forms)."""
+    task_id = path(request, "id")
+    body = await json_body(request)
+    prefix = f"Cannot {verb} {task_id}"
+    if form_aware:
+        variables = await _form_typed_variables(request, task_id, body.get("variables"), prefix)
+    else:
         variables = typed.parse_variables(body.get("variables"), context=prefix)
-        with_variables = bool(body_bool(body, "withVariablesInReturn"))
-        try:
-            returned = await call(request, commands.complete, task_id, variables, with_variables_in_return=with_variables)
-        except BadUserRequest as exc:
-            raise RestError(400, f"{prefix}: {exc.message}", "InvalidRequestException") from exc
-        except ProcessEngineException as exc:
-            if isinstance(exc, OptimisticLockingConflict):
-                raise
-            raise RestError(500, f"{prefix}: {exc.message}", "RestException", exc.code) from exc
-        if with_variables and returned is not None:
-            return ok(dto.variables(returned, deserialize=False))
-        return no_content()
+    with_variables = bool(body_bool(body, "withVariablesInReturn"))
+    try:
+        returned = await call(request, commands.complete, task_id, variables, with_variables_in_return=with_variables)
+    except BadUserRequest as exc:
+        raise RestError(400, f"{prefix}: {exc.message}", "InvalidRequestException") from exc
+    except ProcessEngineException as exc:
+        if isinstance(exc, OptimisticLockingConflict):
+            raise
+        raise RestError(500, f"{prefix}: {exc.message}", "RestException", exc.code) from exc
+    if with_variables and returned is not None:
+        return ok(dto.variables(returned, deserialize=False))
+    return no_content()
 
-    return endpoint
+
+async def _form_typed_variables(request: Request, task_id: str, dtos: Any, prefix: str) -> dict[str, typed.TypedValue]:
+    try:
+        location = await call(request, form_commands.task_form, task_id)
+    except NotFound:
+        location = None  # the complete command reports the missing task as Camunda does
+    existing: dict[str, Any] = {}
+    if location is not None:
+        current = await call(request, get_variables, Target("task", task_id))
+        existing = {name: value.value for name, value in current.items()}
+    return submitted_variables(location, dtos, context=prefix, existing=existing)
+
+
+async def complete(request: Request) -> Response:
+    return await _finish(request, "complete task", form_aware=False)
+
+
+async def submit_form(request: Request) -> Response:
+    return await _finish(request, "submit task form", form_aware=True)
+
+
+async def _task_form(request: Request) -> FormLocation:
+    try:
+        return await call(request, form_commands.task_form, path(request, "id"))
+    except NotFound as exc:
+        raise RestError(404, exc.message, "InvalidRequestException") from exc
 
 
 async def form(request: Request) -> Response:
-    try:
-        row = await call(request, commands.get_task, path(request, "id"))
-    except NotFound as exc:
-        raise RestError(404, exc.message, "InvalidRequestException") from exc
-    key = row["form_key"]
-    if key is None:
-        form_data = await call(request, _task_form_data, row)
-        if form_data and form_data.get("fields"):
-            key = f"embedded:engine://engine/:engine/task/{row['id']}/rendered-form"
-    return ok({"key": key, "camundaFormRef": None, "contextPath": None})
-
-
-def _task_form_data(engine: Any, row: Any) -> dict[str, Any] | None:
-    from engine.bpmn.script_engine import camunda
-    from engine.repository import definition_by_id
-
-    with engine.database.transaction(write=False) as conn:
-        definition = definition_by_id(conn, row["process_definition_id"])
-        spec, subprocess_specs = engine.specs.get(conn, definition)
-    for process_spec in [spec, *subprocess_specs.values()]:
-        for task_spec in process_spec.task_specs.values():
-            if getattr(task_spec, "bpmn_id", None) == row["task_definition_key"]:
-                return camunda(task_spec).get("formData")
-    return None
+    location = await _task_form(request)
+    key = location.form_key
+    if key is None and location.kind == "generated":
+        key = f"embedded:engine://engine/:engine/task/{path(request, 'id')}/rendered-form"
+    ref = location.form_ref.to_json() if location.form_ref else None
+    return ok({"key": key, "camundaFormRef": ref, "contextPath": None})
 
 
 async def form_variables(request: Request) -> Response:
+    """Camunda's GetTaskFormVariablesCmd: the form's fields (current value, else default),
+    then every other variable the task sees."""
     q = Query(request)
-    task_id = path(request, "id")
-    try:
-        row = await call(request, commands.get_task, task_id)
-    except NotFound as exc:
-        raise RestError(404, exc.message, "InvalidRequestException") from exc
-    form_data = await call(request, _task_form_data, row)
-    current = await call(request, get_variables, Target("task", task_id))
+    location = await _task_form(request)
+    current = await call(request, get_variables, Target("task", path(request, "id")))
     names = q.csv("variableNames")
-    if form_data and form_data.get("fields"):
-        values = form_field_variables(form_data, names, current)
-    else:
-        values = {k: v for k, v in current.items() if not names or k in names}
+    values = form_field_variables(location, names, current)
+    values.update({k: v for k, v in current.items() if k not in values and (not names or k in names)})
     return ok(dto.variables(values, deserialize=bool(q.bool("deserializeValues", True))))
 
 
@@ -219,8 +228,8 @@ routes = [
     Route("/task/{id}/assignee", _user_command(commands.set_assignee, "assignee"), methods=["POST"]),
     Route("/task/{id}/delegate", _user_command(commands.delegate, "delegate"), methods=["POST"]),
     Route("/task/{id}/resolve", resolve, methods=["POST"]),
-    Route("/task/{id}/complete", _complete("complete task"), methods=["POST"]),
-    Route("/task/{id}/submit-form", _complete("submit task form"), methods=["POST"]),
+    Route("/task/{id}/complete", complete, methods=["POST"]),
+    Route("/task/{id}/submit-form", submit_form, methods=["POST"]),
     Route("/task/{id}/form", form, methods=["GET"]),
     Route("/task/{id}/form-variables", form_variables, methods=["GET"]),
     Route("/task/{id}/identity-links", identity_links, methods=["GET"]),

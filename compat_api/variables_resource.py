@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -14,13 +15,16 @@ from starlette.routing import Route
 
 from compat_api import dto
 from compat_api.errors import RestError, invalid
+from compat_api.forms import form_defaults, form_source
 from compat_api.params import Query, body_list, json_body
 from compat_api.responses import no_content, ok
 from compat_api.routing import call
 from engine import variables as typed
 from engine.commands import variables as commands
+from engine.commands.form import FormLocation
 from engine.commands.variables import Target
 from engine.errors import NotFound, NullValue, ProcessEngineException
+from forms import submission_to_variables
 
 LABEL = {"process-instance": "process instance", "task": "task", "task-local": "task", "execution": "execution"}
 
@@ -141,11 +145,41 @@ def routes_for(prefix: str, kind: str) -> list[Route]:
 FORM_TYPES = {"string": "String", "long": "Long", "boolean": "Boolean", "date": "Date", "enum": "String", "double": "Double", "integer": "Integer"}
 
 
-def form_field_variables(form: Mapping[str, Any] | None, names: Sequence[str] | None, current: Mapping[str, typed.TypedValue] | None = None) -> dict[str, typed.TypedValue]:
-    """Camunda's form-variables: each formData field with its default (or the variable's
-    current value on a task), typed by the field's type."""
+def form_field_variables(
+    location: FormLocation | None, names: Sequence[str] | None, current: Mapping[str, typed.TypedValue] | None = None,
+) -> dict[str, typed.TypedValue]:
+    """Camunda's form-variables: each form field with the variable's current value (on a
+    task) or else its default, typed by the field. Generated forms give their formData
+    fields; embedded and Camunda Forms the fields the forms package reads from them."""
+    if location is None:
+        return {}
+    if location.form_data and location.form_data.get("fields"):
+        return _form_data_variables(location.form_data, names, current)
+    source = form_source(location)
+    if source is None:
+        return {}
+    defaults = form_defaults(location, source)
     values: dict[str, typed.TypedValue] = {}
-    for field in (form or {}).get("fields", []):
+    for spec in source.fields:
+        if names and spec.id not in names:
+            continue
+        if current and spec.id in current:
+            values[spec.id] = current[spec.id]
+            continue
+        values[spec.id] = typed.TypedValue(spec.type, None, {})
+        if spec.id in defaults:
+            try:
+                optional = replace(source, fields=(replace(spec, required=False, readonly=False),))
+                dtos = submission_to_variables(optional, {spec.id: defaults[spec.id]})
+                values[spec.id] = typed.from_dto(dtos[spec.id], name=spec.id)
+            except ProcessEngineException:
+                values[spec.id] = typed.TypedValue("String", str(defaults[spec.id]), {})
+    return values
+
+
+def _form_data_variables(form: Mapping[str, Any], names: Sequence[str] | None, current: Mapping[str, typed.TypedValue] | None) -> dict[str, typed.TypedValue]:
+    values: dict[str, typed.TypedValue] = {}
+    for field in form.get("fields", []):
         field_id = field.get("id")
         if not field_id or (names and field_id not in names):
             continue
