@@ -92,12 +92,3 @@ EXCEPTION_HANDLERS = {
     HTTPException: _http_error,
     Exception: _unexpected,
 }
-
-
-def wrap(exc: e.ProcessEngineException, prefix: str) -> e.ProcessEngineException:
-    """Camunda prefixes messages of wrapped operations ("Cannot complete task X: ...")."""
-    clone = type(exc).__new__(type(exc))
-    clone.__dict__.update(exc.__dict__)
-    clone.message = f"{prefix}: {exc.message}"
-    clone.args = (clone.message,)
-    return clone

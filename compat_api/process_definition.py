@@ -84,8 +84,8 @@ async def xml(request: Request) -> Response:
 
 
 async def _start(request: Request, *, form_aware: bool) -> Response:
-    """start and submit-form: submit-form types the variables by the start form first
-    (compat_api.forms) and takes the business key from the formData businessKey field."""
+    """submit-form: types the variables by the start form first (compat_api.forms) and takes
+    the business key from the formData businessKey field."""
     body = await json_body(request)
     definition = await _definition(request)
     prefix = f"Cannot instantiate process definition {definition['id']}"
@@ -111,17 +111,41 @@ async def _start(request: Request, *, form_aware: bool) -> Response:
             with_variables_in_return=bool(body_bool(body, "withVariablesInReturn")),
         )
     except BadUserRequest as exc:
-        raise RestError(400, f"{prefix}: {exc.message}", "InvalidRequestException") from exc
+        raise RestError(400, exc.message, "InvalidRequestException") from exc
     except ProcessEngineException as exc:
-        raise RestError(500, f"{prefix}: {exc.message}", "RestException", exc.code) from exc
+        raise RestError(500, exc.message, "RestException", exc.code) from exc
+    return _started(request, started)
+
+
+async def start(request: Request) -> Response:
+    """Lookup, typing and start in one engine command (one thread hop, one transaction)."""
+    body = await json_body(request)
+    if body.get("startInstructions"):
+        raise invalid("startInstructions are not supported yet")
+    dtos = body.get("variables")
+    try:
+        started = await call(
+            request,
+            instances.start_process_instance,
+            **lookup(request),
+            business_key=body_str(body, "businessKey"),
+            variable_dtos=dtos if dtos is not None else {},
+            with_variables_in_return=bool(body_bool(body, "withVariablesInReturn")),
+        )
+    except NotFound as exc:
+        raise _not_found(request, exc) from exc
+    except BadUserRequest as exc:
+        raise RestError(400, exc.message, "InvalidRequestException") from exc
+    except ProcessEngineException as exc:
+        raise RestError(500, exc.message, "RestException", exc.code) from exc
+    return _started(request, started)
+
+
+def _started(request: Request, started: instances.StartedInstance) -> Response:
     result = dto.process_instance(started.instance, request, with_links=True)
     if started.variables is not None:
         result["variables"] = dto.variables(started.variables, deserialize=False)
     return ok(result)
-
-
-async def start(request: Request) -> Response:
-    return await _start(request, form_aware=False)
 
 
 async def submit_form(request: Request) -> Response:

@@ -114,3 +114,13 @@ class ParseError(BadUserRequest):
             + (f" | line {line} | column {column}" if line is not None else ""),
             {resource: {"errors": [problem], "warnings": []}},
         )
+
+
+def with_prefix(exc: ProcessEngineException, prefix: str) -> ProcessEngineException:
+    """The same error, its message prefixed the way Camunda reports a failed operation
+    ("Cannot instantiate process definition X: ...")."""
+    clone = type(exc).__new__(type(exc))
+    clone.__dict__.update(exc.__dict__)
+    clone.message = f"{prefix}: {exc.message}"
+    clone.args = (clone.message,)
+    return clone

@@ -10,7 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import variables as typed
 from engine.bpmn.activity_types import activity_type
-from engine.errors import InvalidRequest, NotFound
+from engine.errors import InvalidRequest, NotFound, ProcessEngineException, with_prefix
 from engine.instance import ProcessInstanceSession
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_sorting, filter_by_variables, page
@@ -32,14 +32,27 @@ def start_process_instance(
     tenant_id: str | None = None,
     business_key: str | None = None,
     variables: Mapping[str, typed.TypedValue] | None = None,
+    variable_dtos: Mapping[str, Any] | None = None,
     with_variables_in_return: bool = False,
 ) -> StartedInstance:
+    """Start an instance of the definition (by id, or the latest by key and tenant).
+
+    ``variable_dtos`` are Camunda's ``VariableValueDto`` maps, typed here once the definition
+    is known, so that errors carry Camunda's "Cannot instantiate process definition <id>"
+    prefix; lookup, typing and start share one transaction.
+    """
     with engine.database.transaction() as conn:
         definition = definition_by_id(conn, definition_id) if definition_id else latest_definition_by_key(conn, key or "", tenant_id)
-        session = ProcessInstanceSession.create(engine, conn, definition, business_key=business_key)
-        session.variables.set_all(dict(variables or {}))
-        session.run()
-        session.save()
+        prefix = f"Cannot instantiate process definition {definition['id']}"
+        if variable_dtos is not None:
+            variables = typed.parse_variables(variable_dtos, context=prefix)
+        try:
+            session = ProcessInstanceSession.create(engine, conn, definition, business_key=business_key)
+            session.variables.set_all(dict(variables or {}))
+            session.run()
+            session.save()
+        except ProcessEngineException as exc:
+            raise with_prefix(exc, prefix) from exc
         returned = dict(session.variables.process()) if with_variables_in_return else None
         return StartedInstance(dict(session.row), returned)
 
