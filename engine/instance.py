@@ -29,6 +29,7 @@ from engine.errors import (
     OptimisticLockingConflict,
     ProcessEngineException,
 )
+from engine.external_tasks import sync_external_tasks
 from engine.process_engine import ProcessEngine
 from engine.repository import definition_by_id
 from engine.scope import InstanceVariables
@@ -200,6 +201,7 @@ class ProcessInstanceSession:
                 )
             self.row.update(values)
         self._sync_tasks(ended, was_new)
+        sync_external_tasks(self, ended)
         self._save_variables()
 
     def _save_variables(self) -> None:

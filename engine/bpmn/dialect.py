@@ -31,13 +31,11 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
     CallActivity,
-    EndEvent,
     EventBasedGateway,
     EventSubprocess,
     ExclusiveGateway,
     InclusiveGateway,
     IntermediateCatchEvent,
-    IntermediateThrowEvent,
     ParallelGateway,
     ReceiveTask,
     ScriptTask,
@@ -64,6 +62,8 @@ from engine.bpmn.activity_types import SYNTHETIC, activity_type_of_element
 from engine.bpmn.extensions import BPMN_NS, CAMUNDA_NS, read_camunda, read_timer
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
+    CamundaEndEvent,
+    CamundaIntermediateThrowEvent,
     CamundaReceiveTask,
     CamundaSendTask,
     PassThroughManualTask,
@@ -226,9 +226,9 @@ class Camunda7Parser(CamundaParser):
         full_tag("parallelGateway"): (ParallelGatewayParser, ParallelGateway),
         full_tag("eventBasedGateway"): (EventGatewayParser, EventBasedGateway),
         full_tag("startEvent"): (StartEventParser, StartEvent),
-        full_tag("endEvent"): (EndEventParser, EndEvent),
+        full_tag("endEvent"): (EndEventParser, CamundaEndEvent),
         full_tag("intermediateCatchEvent"): (IntermediateCatchEventParser, IntermediateCatchEvent),
-        full_tag("intermediateThrowEvent"): (IntermediateThrowEventParser, IntermediateThrowEvent),
+        full_tag("intermediateThrowEvent"): (IntermediateThrowEventParser, CamundaIntermediateThrowEvent),
         full_tag("boundaryEvent"): (BoundaryEventParser, BoundaryEvent),
     }
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.defaults import ManualTask, NoneTask, ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    EndEvent,
+    IntermediateThrowEvent,
+    ManualTask,
+    NoneTask,
+    ServiceTask,
+)
 
 
 class PassThroughTask(NoneTask):
@@ -40,3 +46,25 @@ class CamundaBusinessRuleTask(ServiceTask):
 
 class CamundaReceiveTask(ServiceTask):
     """``bpmn:receiveTask`` without a message: waits until the runtime signals it."""
+
+
+class _ExternalImplementation:
+    """Message throw and end events may be implemented like a service task; with
+    ``camunda:type="external"`` Camunda creates an external task instead of throwing a BPMN
+    message, so the token parks in STARTED until a worker completes it."""
+
+    extensions: dict[str, Any]
+
+    def _run_hook(self, my_task: Any) -> Any:
+        attributes = (getattr(self, "extensions", None) or {}).get("camunda", {}).get("attributes", {})
+        if attributes.get("type") == "external":
+            return None
+        return super()._run_hook(my_task)  # type: ignore[misc]
+
+
+class CamundaIntermediateThrowEvent(_ExternalImplementation, IntermediateThrowEvent):
+    pass
+
+
+class CamundaEndEvent(_ExternalImplementation, EndEvent):
+    pass

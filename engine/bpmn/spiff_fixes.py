@@ -18,7 +18,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.serializer.default.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.process_spec import BpmnProcessSpecConverter
-from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, EventConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
@@ -31,6 +31,8 @@ from SpiffWorkflow.util.task import TaskIterator
 
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
+    CamundaEndEvent,
+    CamundaIntermediateThrowEvent,
     CamundaReceiveTask,
     CamundaSendTask,
     PassThroughManualTask,
@@ -94,6 +96,8 @@ def serializer_config() -> dict[Any, Any]:
     config[CamundaReceiveTask] = BpmnTaskSpecConverter
     config[PassThroughTask] = BpmnTaskSpecConverter
     config[PassThroughManualTask] = BpmnTaskSpecConverter
+    config[CamundaEndEvent] = EventConverter
+    config[CamundaIntermediateThrowEvent] = EventConverter
     return config
 
 

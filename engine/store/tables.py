@@ -161,3 +161,57 @@ variable = Table(
     Index("ix_variable_process_instance", "process_instance_id"),
     Index("ix_variable_name", "name"),
 )
+
+external_task = Table(
+    "external_task",
+    metadata,
+    # The Spiff task id of the parked activity: one row per token waiting at an external
+    # service task (or message throw / end event), removed when the token moves on.
+    Column("id", ID, primary_key=True),
+    Column("topic_name", NAME, nullable=False),
+    Column("worker_id", NAME),
+    Column("lock_expiration_time", DateTime(timezone=True)),
+    # NULL until the first failure or an explicit retries update (Camunda's semantics).
+    Column("retries", Integer),
+    Column("error_message", String(666)),
+    Column("error_details", Text),
+    Column("priority", BigInteger, nullable=False, default=0),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    Column("activity_id", NAME, nullable=False),
+    Column("activity_instance_id", String(255), nullable=False),
+    Column("execution_id", ID, nullable=False),
+    Column("process_instance_id", ID, ForeignKey("process_instance.id", ondelete="CASCADE"), nullable=False),
+    Column("process_definition_id", String(255), nullable=False),
+    Column("process_definition_key", NAME, nullable=False),
+    Column("process_definition_version_tag", NAME),
+    Column("tenant_id", ID),
+    Column("business_key", NAME),
+    # {name: value} of the activity's camunda:properties, as JSON.
+    Column("extension_properties", Text),
+    Column("revision", Integer, nullable=False, default=1),
+    Index("ix_external_task_topic", "topic_name", "lock_expiration_time"),
+    Index("ix_external_task_process_instance", "process_instance_id"),
+)
+
+incident = Table(
+    "incident",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("incident_timestamp", DateTime(timezone=True), nullable=False),
+    Column("incident_type", String(64), nullable=False),  # failedExternalTask | failedJob | custom
+    Column("incident_message", Text),
+    Column("execution_id", ID),
+    Column("activity_id", NAME),
+    Column("failed_activity_id", NAME),
+    Column("process_instance_id", ID, ForeignKey("process_instance.id", ondelete="CASCADE")),
+    Column("process_definition_id", String(255)),
+    Column("cause_incident_id", ID),
+    Column("root_cause_incident_id", ID),
+    # The failed thing: an external task id (failedExternalTask) or a job id (failedJob).
+    Column("configuration", String(255)),
+    Column("tenant_id", ID),
+    Column("job_definition_id", ID),
+    Column("annotation", String(4000)),
+    Index("ix_incident_process_instance", "process_instance_id"),
+    Index("ix_incident_configuration", "configuration"),
+)
