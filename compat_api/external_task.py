@@ -2,8 +2,10 @@
 extendLock, unlock, retries, priority, queries, topic names."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import weakref
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -121,8 +123,31 @@ async def fetch_and_lock(request: Request) -> Response:
         use_priority=bool(body_bool(body, "usePriority")),
         sorting=sorting,
     )
-    tasks = await long_polling_of(request).fetch_and_lock(fetch, timeout)
+    polling = long_polling_of(request).fetch_and_lock(fetch, timeout)
+    tasks = await (polling if not timeout else _unless_disconnected(request, polling))
     return ok([locked_external_task(task) for task in tasks])
+
+
+async def _unless_disconnected(request: Request, polling: Coroutine[Any, Any, list[LockedTask]]) -> list[LockedTask]:
+    """A worker that goes away while its request is parked (killed, restarted) stops waiting:
+    no task is locked for a client that can no longer receive it."""
+    waiting = asyncio.ensure_future(polling)
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({waiting, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not waiting.done():
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        return []
+    return waiting.result()
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 # -- commands on one task --------------------------------------------------------------------
