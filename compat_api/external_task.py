@@ -158,7 +158,7 @@ async def _on_task(request: Request, command: Any, *args: Any, **kwargs: Any) ->
     try:
         await call(request, command, task_id, *args, **kwargs)
     except NotFound as exc:
-        raise RestError(404, f"External task with id {task_id} does not exist") from exc
+        raise RestError(404, f"External task with id {task_id} does not exist", "RestException", exc.code) from exc
     except BadUserRequest as exc:
         raise RestError(400, exc.message, "RestException", exc.code) from exc
     return no_content()
