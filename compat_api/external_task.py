@@ -87,7 +87,7 @@ def _topic(entry: Any) -> TopicRequest:
     if process_variables is not None and not isinstance(process_variables, dict):
         raise invalid("Cannot deserialize value of 'processVariables': expected an object")
     return TopicRequest(
-        topic_name=body_str(entry, "topicName"),  # type: ignore[arg-type] — validated by the command
+        topic_name=body_str(entry, "topicName"),  # type: ignore[arg-type]  # validated by the command
         lock_duration=body_int(entry, "lockDuration") or 0,
         variables=variables,
         local_variables=bool(body_bool(entry, "localVariables")),

@@ -250,3 +250,12 @@ def test_queries_counts_and_topic_names(rest):
     assert rest.get("/external-task/topic-names").json() == ["alpha", "beta"]
     assert rest.get("/external-task/topic-names", params={"withLockedTasks": "true"}).json() == ["beta"]
     assert rest.get("/external-task/missing").status_code == 404
+
+
+def test_a_bpmn_error_propagates_to_a_boundary_event_of_the_enclosing_sub_process(rest):
+    deploy(rest, "external_nested.bpmn")
+    instance = start(rest, "nested")
+    [deep] = fetch(rest, "deep")
+    assert rest.post(f"/external-task/{deep['id']}/bpmnError", json={"workerId": "worker-1", "errorCode": "NESTED"}).status_code == 204
+    [handled] = rest.get("/external-task", params={"processInstanceId": instance["id"]}).json()
+    assert handled["activityId"] == "handled"
