@@ -62,7 +62,7 @@ def parked_external_tasks(session: ProcessInstanceSession) -> dict[str, Any]:
     return {str(task.id): task for task in workflow.get_tasks(state=TaskState.STARTED) if is_external(task.task_spec)}
 
 
-def sync_external_tasks(session: ProcessInstanceSession, ended: bool) -> None:
+def sync_external_tasks(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
     """Project the instance's parked external activities into the ``external_task`` table."""
     if not _has_external_tasks(session):
         return
@@ -150,9 +150,8 @@ def parked_task(session: ProcessInstanceSession, task_id: str) -> Any:
 def complete(session: ProcessInstanceSession, task_id: str) -> None:
     """The worker finished: the token leaves the activity and the instance runs on."""
     spiff_task = parked_task(session, task_id)
-    _spiff(spiff_task.complete)
+    session.complete_task(spiff_task)
     session.variables.drop_scope(task_id)
-    session.run()
 
 
 def throw_bpmn_error(session: ProcessInstanceSession, task_id: str, error_code: str, error_message: str | None) -> bool:

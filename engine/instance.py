@@ -8,9 +8,9 @@ one fail with Camunda's OptimisticLockingException, and the transaction rolls ba
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import Connection, delete, select, update
@@ -20,22 +20,53 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine import variables as typed
-from engine.bpmn.script_engine import CamundaScriptEngine, ExpressionContext, camunda, evaluate
+from engine.bpmn.script_engine import CamundaScriptEngine, ExpressionContext
 from engine.bpmn.state import dump_state, load_state
-from engine.dates import now, parse_date
+from engine.dates import now
 from engine.errors import (
-    ExpressionError,
     NotFound,
     OptimisticLockingConflict,
     ProcessEngineException,
 )
-from engine.external_tasks import sync_external_tasks
 from engine.process_engine import ProcessEngine
 from engine.repository import definition_by_id
 from engine.scope import InstanceVariables
 from engine.store import tables as t
 
-DEFAULT_PRIORITY = 50
+if TYPE_CHECKING:
+    from engine.behaviours import Behaviours
+
+
+
+def projections() -> tuple[Any, ...]:
+    """What ``save()`` writes besides the instance row and variables, in order: each is
+    ``project(session, ended, new_instance)`` keeping one query table in step with the
+    Spiff state. Add a projection here when a new kind of runtime row appears."""
+    from engine.external_tasks import sync_external_tasks
+    from engine.user_tasks import sync_user_tasks
+
+    return (sync_user_tasks, sync_external_tasks)
+
+
+def behaviours() -> Behaviours:
+    from engine.behaviours import BEHAVIOURS
+
+    return BEHAVIOURS
+
+
+@contextmanager
+def spiff_errors() -> Iterator[None]:
+    """SpiffWorkflow wraps what our script engine raises; unwrap engine errors, translate
+    the rest (this is the one place Spiff exceptions cross into the engine)."""
+    try:
+        yield
+    except ProcessEngineException:
+        raise
+    except SpiffWorkflowException as exc:
+        cause = exc.__cause__ or getattr(exc, "exception", None)
+        if isinstance(cause, ProcessEngineException):
+            raise cause from exc
+        raise ProcessEngineException(str(exc)) from exc
 
 
 class ProcessInstanceSession:
@@ -134,17 +165,35 @@ class ProcessInstanceSession:
 
     # -- running -------------------------------------------------------------------------
     def run(self) -> None:
-        """Run the engine until every branch waits (user task, external task, event) or ends."""
+        """Run the engine until every branch waits (user task, external task, event) or ends.
+
+        After each round of Spiff's engine steps every behaviour in ``engine.behaviours``
+        looks at the instance (a parked service task with a Python delegate, an async
+        continuation...) and may move tokens; the rounds repeat until none does.
+        """
         assert self.workflow is not None
-        try:
-            self.workflow.do_engine_steps()
-        except (ProcessEngineException,) as exc:
-            raise exc
-        except SpiffWorkflowException as exc:
-            cause = exc.__cause__ or getattr(exc, "exception", None)
-            if isinstance(cause, ProcessEngineException):
-                raise cause from exc
-            raise ProcessEngineException(str(exc)) from exc
+        hooks = behaviours()
+        while True:
+            with spiff_errors():
+                self.workflow.do_engine_steps(
+                    will_complete_task=lambda task: hooks.will_complete(self, task),
+                    did_complete_task=lambda task: hooks.did_complete(self, task),
+                )
+            if not hooks.after_steps(self):
+                return
+
+    def complete_task(self, spiff_task: Any) -> None:
+        """Finish a task that waited for the outside world (user task, external task...) and
+        run on: the same completion hooks fire as for tasks the engine runs itself."""
+        hooks = behaviours()
+        with spiff_errors():
+            hooks.will_complete(self, spiff_task)
+            if spiff_task.state == TaskState.STARTED:
+                spiff_task.complete()
+            else:
+                spiff_task.run()
+            hooks.did_complete(self, spiff_task)
+        self.run()
 
     def user_task(self, task_id: str) -> Any:
         assert self.workflow is not None
@@ -158,15 +207,8 @@ class ProcessInstanceSession:
 
     def complete_user_task(self, task_id: str) -> None:
         spiff_task = self.user_task(task_id)
-        try:
-            spiff_task.run()
-        except SpiffWorkflowException as exc:
-            cause = exc.__cause__ or getattr(exc, "exception", None)
-            if isinstance(cause, ProcessEngineException):
-                raise cause from exc
-            raise ProcessEngineException(str(exc)) from exc
+        self.complete_task(spiff_task)
         self.variables.drop_scope(task_id)
-        self.run()
 
     # -- saving --------------------------------------------------------------------------
     @property
@@ -200,8 +242,8 @@ class ProcessInstanceSession:
                     "Entity was updated by another transaction concurrently."
                 )
             self.row.update(values)
-        self._sync_tasks(ended, was_new)
-        sync_external_tasks(self, ended)
+        for project in projections():
+            project(self, ended, was_new)
         self._save_variables()
 
     def _save_variables(self) -> None:
@@ -234,115 +276,3 @@ class ProcessInstanceSession:
         if inserts:
             self.conn.execute(v.insert(), inserts)
         self.variables.mark_clean()
-
-    # -- the task table ------------------------------------------------------------------
-    def waiting_user_tasks(self) -> list[Any]:
-        assert self.workflow is not None
-        if self.ended:
-            return []
-        return [task for task in self.workflow.get_tasks(state=TaskState.READY) if isinstance(task.task_spec, UserTask)]
-
-    def _sync_tasks(self, ended: bool, new_instance: bool = False) -> None:
-        tk = t.task
-        existing: set[str] = set() if new_instance else {
-            row[0] for row in self.conn.execute(select(tk.c.id).where(tk.c.process_instance_id == self.id))
-        }
-        current = {str(task.id): task for task in ([] if ended else self.waiting_user_tasks())}
-        gone = existing - current.keys()
-        if gone:
-            self.conn.execute(delete(t.identity_link).where(t.identity_link.c.task_id.in_(gone)))
-            self.conn.execute(delete(tk).where(tk.c.id.in_(gone)))
-        new_rows, links = [], []
-        for task_id, spiff_task in current.items():
-            if task_id in existing:
-                continue
-            row, task_links = self._new_task_row(task_id, spiff_task)
-            new_rows.append(row)
-            links.extend(task_links)
-        if new_rows:
-            self.conn.execute(tk.insert(), new_rows)
-        if links:
-            self.conn.execute(t.identity_link.insert(), links)
-
-    def _new_task_row(self, task_id: str, spiff_task: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        spec = spiff_task.task_spec
-        attributes = camunda(spec).get("attributes", {})
-        context = self.context_for(spiff_task, scope_id=task_id)
-        element = spec.bpmn_id
-
-        def expr(name: str) -> Any:
-            text = attributes.get(name)
-            if text is None or text == "":
-                return None
-            try:
-                return evaluate(text, context, element_id=element)
-            except ExpressionError:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise ExpressionError(f"Error while evaluating expression: {text}. Cause: {exc}") from exc
-
-        name = spec.bpmn_name
-        if name and ("${" in name or "#{" in name):
-            name = _text(evaluate(name, context, element_id=element))
-        created = now()
-        priority = expr("priority")
-        row = {
-            "id": task_id,
-            "name": name,
-            "description": getattr(spec, "documentation", None),
-            "assignee": _text(expr("assignee")),
-            "owner": None,
-            "delegation_state": None,
-            "priority": int(priority) if priority not in (None, "") else DEFAULT_PRIORITY,
-            "created": created,
-            "last_updated": created,
-            "due": _date(expr("dueDate"), "dueDate", element),
-            "follow_up": _date(expr("followUpDate"), "followUpDate", element),
-            "execution_id": self.id,
-            "activity_instance_id": f"{element}:{task_id}",
-            "process_instance_id": self.id,
-            "process_definition_id": self.definition["id"],
-            "process_definition_key": self.definition["key"],
-            "task_definition_key": element,
-            "form_key": _text(expr("formKey")),
-            "camunda_form_ref": None,
-            "tenant_id": self.row["tenant_id"],
-            "suspended": bool(self.row["suspended"]),
-        }
-        links = [
-            {"task_id": task_id, "type": "candidate", "user_id": user, "group_id": None}
-            for user in _names(expr("candidateUsers"))
-        ] + [
-            {"task_id": task_id, "type": "candidate", "user_id": None, "group_id": group}
-            for group in _names(expr("candidateGroups"))
-        ]
-        return row, links
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def _names(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple, set)):
-        items = [str(item) for item in value]
-    else:
-        items = str(value).split(",")
-    return [item.strip() for item in items if item and item.strip()]
-
-
-def _date(value: Any, attribute: str, element: str) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value
-    try:
-        return parse_date(str(value))
-    except Exception as exc:  # noqa: BLE001
-        raise ProcessEngineException(
-            f"Unknown {attribute} expression value '{value}' on task '{element}': expected a date"
-        ) from exc

@@ -67,7 +67,8 @@ class Database:
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            # "heads": features add their revisions on branches from the same parent.
+            command.upgrade(config, "heads")
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Connection]:
