@@ -2,6 +2,7 @@
 ``null`` when unset: clients such as pycamunda index them directly."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -88,7 +89,7 @@ def task(row: Mapping[str, Any]) -> dict[str, Any]:
         "taskDefinitionKey": row["task_definition_key"],
         "suspended": bool(row["suspended"]),
         "formKey": row["form_key"],
-        "camundaFormRef": None,
+        "camundaFormRef": json.loads(row["camunda_form_ref"]) if row["camunda_form_ref"] else None,
         "tenantId": row["tenant_id"],
         "taskState": "Created",
     }

@@ -3,6 +3,7 @@ Camunda attributes (assignee, candidates, due dates, priority, form key) evaluat
 when the task is created."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +91,7 @@ def _new_task_row(session: ProcessInstanceSession, task_id: str, spiff_task: Any
         "process_definition_key": session.definition["key"],
         "task_definition_key": element,
         "form_key": _text(expr("formKey")),
-        "camunda_form_ref": None,
+        "camunda_form_ref": _form_ref(attributes),
         "tenant_id": session.row["tenant_id"],
         "suspended": bool(session.row["suspended"]),
     }
@@ -131,3 +132,19 @@ def _date(value: Any, attribute: str, element: str) -> datetime | None:
         raise ProcessEngineException(
             f"Unknown {attribute} expression value '{value}' on task '{element}': expected a date"
         ) from exc
+
+
+def _form_ref(attributes: dict[str, Any]) -> str | None:
+    """Camunda's ``camundaFormRef`` ({key, binding, version}) of a task linked to a Camunda
+    Form by ``camunda:formRef``, stored as JSON text."""
+    key = attributes.get("formRef")
+    if not key:
+        return None
+    version = attributes.get("formRefVersion")
+    return json.dumps(
+        {
+            "key": key,
+            "binding": attributes.get("formRefBinding") or "latest",
+            "version": int(version) if version and version.isdigit() else None,
+        }
+    )

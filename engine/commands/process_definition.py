@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
-from engine.errors import NotFound, ProcessEngineException
+from engine.errors import ProcessEngineException
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
 from engine.repository import definition_by_id, latest_definition_by_key
@@ -151,15 +151,3 @@ def set_definition_suspended(engine: ProcessEngine, suspended: bool, *, include_
                 .values(suspended=suspended, state="SUSPENDED" if suspended else "ACTIVE", revision=pi.c.revision + 1)
             )
             conn.execute(update(t.task).where(t.task.c.process_definition_id == definition["id"]).values(suspended=suspended))
-
-
-def start_form_fields(engine: ProcessEngine, **lookup: Any) -> tuple[Mapping[str, Any], dict[str, Any] | None]:
-    """The definition and its start event's camunda:formData (None when it has none)."""
-    from engine.bpmn.parser import parse_deployment
-
-    definition, content = definition_xml(engine, **lookup)
-    parsed = parse_deployment({definition["resource_name"]: content})
-    for process in parsed.processes:
-        if process.key == definition["key"]:
-            return definition, process.start_form
-    raise NotFound(f"No matching definition with id {definition['id']}")

@@ -306,3 +306,12 @@ def test_form_variables_of_camunda_and_embedded_forms_follow_their_fields(rest):
     variables = rest.get(f"/task/{task['id']}/form-variables").json()
     assert variables["creditor"]["value"] == "ACME"
     assert variables["amount"] == {"type": "Double", "value": None, "valueInfo": {}}
+
+
+def test_task_dto_carries_the_camunda_form_ref_of_its_user_task(rest):
+    deploy(rest, *CAMUNDA_FORMS)
+    start(rest, "camundaForm")
+    task_id = task_of(rest, "request")["id"]
+    rest.post(f"/task/{task_id}/complete", json={})
+    pinned = task_of(rest, "pinned")
+    assert pinned["camundaFormRef"] == {"key": "requestForm", "binding": "version", "version": 1}
