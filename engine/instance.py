@@ -29,7 +29,6 @@ from engine.errors import (
     ProcessEngineException,
 )
 from engine.process_engine import ProcessEngine
-from engine.repository import definition_by_id
 from engine.scope import InstanceVariables
 from engine.store import tables as t
 
@@ -130,7 +129,7 @@ class ProcessInstanceSession:
         row = conn.execute(select(pi).where(pi.c.id == instance_id, pi.c.end_time.is_(None))).mappings().first()
         if row is None:
             raise NotFound(f"Process instance with id {instance_id} does not exist")
-        definition = definition_by_id(conn, row["process_definition_id"])
+        definition = engine.specs.definition(conn, row["process_definition_id"])
         session = cls(engine, conn, definition, dict(row))
         spec, subprocess_specs = engine.specs.get(conn, definition)
         session.workflow = load_state(row["spiff_state"], spec, subprocess_specs)

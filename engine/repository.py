@@ -56,6 +56,7 @@ class SpecCache:
     def __init__(self, capacity: int = 256) -> None:
         self._capacity = capacity
         self._entries: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._definitions: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def get(self, conn: Connection, definition: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
@@ -82,10 +83,25 @@ class SpecCache:
                 self._entries.popitem(last=False)
         return spec, subprocess_specs
 
+    def definition(self, conn: Connection, definition_id: str) -> Mapping[str, Any]:
+        """A definition row for running its instances. Everything but ``suspended`` and
+        ``history_time_to_live`` is immutable, so the row is cached with the spec; commands
+        that read those two query the table."""
+        with self._lock:
+            row = self._definitions.get(definition_id)
+        if row is None:
+            row = dict(definition_by_id(conn, definition_id))
+            with self._lock:
+                self._definitions[definition_id] = row
+                while len(self._definitions) > self._capacity:
+                    self._definitions.pop(next(iter(self._definitions)))
+        return row
+
     def evict(self, definition_ids: list[str]) -> None:
         with self._lock:
             for definition_id in definition_ids:
                 self._entries.pop(definition_id, None)
+                self._definitions.pop(definition_id, None)
 
 
 def prepare_specs(spec: Any, subprocess_specs: Mapping[str, Any]) -> None:

@@ -27,8 +27,24 @@ def waiting_user_tasks(session: ProcessInstanceSession) -> list[Any]:
         return []
     return [task for task in session.workflow.get_tasks(state=TaskState.READY) if isinstance(task.task_spec, UserTask)]
 
+def _has_user_tasks(session: ProcessInstanceSession) -> bool:
+    """Whether the definition (or a process it runs) has a user task at all; cached on the
+    parsed spec, which lives as long as the definition version."""
+    workflow = session.workflow
+    assert workflow is not None
+    spec = workflow.spec
+    cached = getattr(spec, "_m8flow_has_user_tasks", None)
+    if cached is None:
+        specs = [spec, *workflow.subprocess_specs.values()]
+        cached = any(isinstance(task_spec, UserTask) for process in specs for task_spec in process.task_specs.values())
+        spec._m8flow_has_user_tasks = cached
+    return bool(cached)
+
+
 def sync_user_tasks(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
     """Keep the task table in step: a row per READY user task, gone when the task is."""
+    if not _has_user_tasks(session):
+        return
     tk = t.task
     existing: set[str] = set() if new_instance else {
         row[0] for row in session.conn.execute(select(tk.c.id).where(tk.c.process_instance_id == session.id))
