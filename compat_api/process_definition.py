@@ -10,6 +10,7 @@ from starlette.routing import Route
 from compat_api import dto
 from compat_api.errors import RestError, invalid
 from compat_api.forms import form_source, submitted_variables
+from compat_api.modification import instructions as start_instructions
 from compat_api.params import Query, body_bool, body_str, json_body
 from compat_api.responses import no_content, ok
 from compat_api.routing import call
@@ -99,8 +100,6 @@ async def _start(request: Request, *, form_aware: bool) -> Response:
             business_key = str(variables[field].value)
     else:
         variables = typed.parse_variables(body.get("variables"), context=prefix)
-    if body.get("startInstructions"):
-        raise invalid(f"{prefix}: startInstructions are not supported yet")
     try:
         started = await call(
             request,
@@ -108,6 +107,7 @@ async def _start(request: Request, *, form_aware: bool) -> Response:
             definition_id=definition["id"],
             business_key=business_key,
             variables=variables,
+            start_instructions=start_instructions(body.get("startInstructions"), context=prefix),
             with_variables_in_return=bool(body_bool(body, "withVariablesInReturn")),
         )
     except BadUserRequest as exc:
@@ -120,8 +120,6 @@ async def _start(request: Request, *, form_aware: bool) -> Response:
 async def start(request: Request) -> Response:
     """Lookup, typing and start in one engine command (one thread hop, one transaction)."""
     body = await json_body(request)
-    if body.get("startInstructions"):
-        raise invalid("startInstructions are not supported yet")
     dtos = body.get("variables")
     try:
         started = await call(
@@ -131,6 +129,7 @@ async def start(request: Request) -> Response:
             business_key=body_str(body, "businessKey"),
             variable_dtos=dtos if dtos is not None else {},
             with_variables_in_return=bool(body_bool(body, "withVariablesInReturn")),
+            start_instructions=start_instructions(body.get("startInstructions"), context="Cannot instantiate process definition"),
         )
     except NotFound as exc:
         raise _not_found(request, exc) from exc

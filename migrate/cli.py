@@ -1,4 +1,4 @@
-"""``m8flow migrate``: analyze and convert Camunda 7 models offline.
+"""``m8flow migrate``: analyze and convert Camunda 7 models offline; import from a live one.
 
 Exit status: 0 when the run completed (findings are not errors), 1 when some input could not
 be read, 2 for usage errors (unknown option, missing PATH, bad mapping file).
@@ -100,3 +100,67 @@ def convert(
 ) -> None:
     """Convert PATHs into --out (mirroring the input tree) and write the reports."""
     _execute(paths, out=out, report_dir=report_dir, delegates=delegates, workers=workers, quiet=quiet)
+
+
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Option("--source", help="Base URL of the Camunda 7 REST API, e.g. http://camunda:8080/engine-rest.")],
+    source_user: Annotated[Optional[str], typer.Option("--source-user", help="Basic auth user for the source.")] = None,
+    source_password: Annotated[Optional[str], typer.Option("--source-password", help="Basic auth password.")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="Base URL of a running m8flow gateway.")] = None,
+    database_url: Annotated[Optional[str], typer.Option(
+        "--database-url", help="Write straight into this m8flow database instead of a gateway.")] = None,
+    with_instances: Annotated[bool, typer.Option("--with-instances", help="Recreate running process instances too.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and convert; report what would happen; write nothing.")] = False,
+    report_dir: ReportDirOpt = Path("migration-report"),
+    delegates: Annotated[Optional[Path], typer.Option(
+        "--delegates", help="TOML mapping: class or bean name → {topic = …} or {handler = …}.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Copy deployments (and with --with-instances, running instances) from a live Camunda 7
+    into m8flow. The source is only read; nothing there is changed or deleted."""
+    from migrate.live_import import run_import
+    from migrate.live_source import CamundaSource, SourceUnreachable
+    from migrate.live_target import EngineTarget, GatewayTarget, Target
+
+    if target and database_url:
+        _console.print("[red]error:[/] give either --target or --database-url, not both")
+        raise typer.Exit(2)
+    if not (target or database_url or dry_run):
+        _console.print("[red]error:[/] give --target URL or --database-url URL (or --dry-run)")
+        raise typer.Exit(2)
+    mapping = DelegateMapping()
+    if delegates is not None:
+        try:
+            mapping = DelegateMapping.load(delegates)
+        except InvalidRequest as exc:
+            _console.print(f"[red]error:[/] {exc.message}")
+            raise typer.Exit(2) from exc
+    reader = CamundaSource(source, user=source_user, password=source_password)
+    writer: Target | None = None
+    try:
+        reader.check()
+        if not dry_run:
+            writer = GatewayTarget(target) if target else EngineTarget(str(database_url))
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeRemainingColumn(), console=_console,
+                      disable=quiet, transient=True) as progress:
+            bar = progress.add_task("reading the source", total=None)
+            outcome = run_import(
+                reader, writer, with_instances=with_instances, dry_run=dry_run, mapping=mapping,
+                on_total=lambda total: progress.update(bar, total=total),
+                on_advance=lambda what: progress.update(bar, advance=1, description=what))
+    except SourceUnreachable as exc:
+        _console.print(f"[red]error:[/] source not readable: {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        reader.close()
+        if writer is not None:
+            writer.close()
+    write_reports(outcome.results, report_dir, tool="m8flow migrate import")
+    if not quiet:
+        verb = "would import" if dry_run else "imported"
+        _console.print(f"{verb} {outcome.deployments} deployments ({outcome.definitions} process definitions); "
+                       f"instances: {outcome.recreated} recreated, {outcome.skipped_instances} left in the source "
+                       f"of {outcome.instances}")
+        _console.print(f"reports: {report_dir / 'report.html'}")

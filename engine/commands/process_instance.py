@@ -12,6 +12,7 @@ from engine import variables as typed
 from engine.bpmn.activity_types import activity_type
 from engine.errors import InvalidRequest, NotFound, ProcessEngineException, with_prefix
 from engine.instance import ProcessInstanceSession
+from engine.modification import Instruction, start_at
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_sorting, filter_by_variables, page
 from engine.repository import definition_by_id, latest_definition_by_key
@@ -34,6 +35,7 @@ def start_process_instance(
     variables: Mapping[str, typed.TypedValue] | None = None,
     variable_dtos: Mapping[str, Any] | None = None,
     with_variables_in_return: bool = False,
+    start_instructions: Sequence[Instruction] | None = None,
 ) -> StartedInstance:
     """Start an instance of the definition (by id, or the latest by key and tenant).
 
@@ -49,6 +51,8 @@ def start_process_instance(
         try:
             session = ProcessInstanceSession.create(engine, conn, definition, business_key=business_key)
             session.variables.set_all(dict(variables or {}))
+            if start_instructions:
+                start_at(session, list(start_instructions))
             session.run()
             session.save()
         except ProcessEngineException as exc:
