@@ -41,3 +41,17 @@ class Behaviours:
 
 
 BEHAVIOURS = Behaviours()
+
+
+def _register_control_flow() -> None:
+    # Delegates, call activities, mappings and listeners (engine/listeners.py has the order).
+    from engine import call_activities, delegates, listeners
+
+    BEHAVIOURS.will_complete_hooks.append(listeners.will_complete)
+    BEHAVIOURS.did_complete_hooks.insert(0, listeners.did_complete)
+    BEHAVIOURS.after_steps_hooks.extend(
+        [listeners.start_waiting_activities, delegates.run_delegate_tasks, call_activities.start_called_instances]
+    )
+
+
+_register_control_flow()

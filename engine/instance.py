@@ -20,7 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine import variables as typed
-from engine.bpmn.script_engine import CamundaScriptEngine, ExpressionContext
+from engine.bpmn.script_engine import CamundaScriptEngine, ExpressionContext, scope_chain
 from engine.bpmn.state import dump_state, load_state
 from engine.dates import now
 from engine.errors import (
@@ -50,10 +50,12 @@ def projections() -> tuple[Any, ...]:
     """What ``save()`` writes besides the instance row and variables, in order: each is
     ``project(session, ended, new_instance)`` keeping one query table in step with the
     Spiff state. Add a projection here when a new kind of runtime row appears."""
+    from engine.call_activities import sync_called_instances
     from engine.external_tasks import sync_external_tasks
+    from engine.listeners import fire_task_create_listeners
     from engine.user_tasks import sync_user_tasks
 
-    return (sync_user_tasks, sync_external_tasks)
+    return (sync_user_tasks, fire_task_create_listeners, sync_external_tasks, sync_called_instances)
 
 
 def behaviours() -> Behaviours:
@@ -167,6 +169,7 @@ class ProcessInstanceSession:
             business_key=self.row["business_key"],
             process_definition_id=self.definition["id"],
             tenant_id=self.row["tenant_id"],
+            outer_scopes=scope_chain(spiff_task) if spiff_task is not None else (),
         )
 
     # -- running -------------------------------------------------------------------------

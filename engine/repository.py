@@ -66,16 +66,9 @@ class SpecCache:
                 self._entries.move_to_end(definition_id)
                 return self._entries[definition_id]
         resources = bpmn_resources(conn, definition["deployment_id"])
-        tenant_id = definition["tenant_id"]
-
-        def resolve_called(called_element: str) -> Mapping[str, bytes] | None:
-            pd = t.process_definition
-            query = select(pd.c.deployment_id).where(pd.c.key == called_element)
-            query = query.where(pd.c.tenant_id.is_(None) if tenant_id is None else pd.c.tenant_id == tenant_id)
-            row = conn.execute(query.order_by(pd.c.version.desc()).limit(1)).first()
-            return None if row is None else bpmn_resources(conn, row[0])
-
-        spec, subprocess_specs = build_process_spec(resources, definition["key"], resolve_called)
+        # Embedded sub-processes are inlined; called processes are not: a call activity starts
+        # an instance of its own definition at run time (engine.call_activities).
+        spec, subprocess_specs = build_process_spec(resources, definition["key"])
         prepare_specs(spec, subprocess_specs)
         with self._lock:
             self._entries[definition_id] = (spec, subprocess_specs)

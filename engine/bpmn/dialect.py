@@ -30,7 +30,6 @@ from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
-    CallActivity,
     EventBasedGateway,
     EventSubprocess,
     ExclusiveGateway,
@@ -62,6 +61,7 @@ from engine.bpmn.activity_types import SYNTHETIC, activity_type_of_element
 from engine.bpmn.extensions import BPMN_NS, CAMUNDA_NS, read_camunda, read_timer
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
+    CamundaCallActivity,
     CamundaEndEvent,
     CamundaIntermediateThrowEvent,
     CamundaReceiveTask,
@@ -69,6 +69,9 @@ from engine.bpmn.specs import (
     PassThroughManualTask,
     PassThroughTask,
 )
+
+
+_IMPLEMENTATION_ATTRIBUTES = ("type", "topic", "class", "delegateExpression", "expression", "resultVariable")
 
 
 class _Dialect:
@@ -87,6 +90,31 @@ class _Dialect:
         if timer is not None:
             extensions["timer"] = timer
         return extensions
+
+    def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
+        # Camunda's MI semantics (collection expressions, nrOf* variables): engine.multi_instance.
+        from engine.multi_instance import CamundaParallelMultiInstance, CamundaSequentialMultiInstance
+
+        mi = read_camunda(self.node)["multiInstance"]
+        collection = mi["attributes"].get("collection")
+        if mi["loopCardinality"] is None and not collection:
+            self.raise_validation_exception(  # type: ignore[attr-defined]
+                "A multi-instance activity must specify a loopCardinality or a camunda:collection"
+            )
+        original = self.spec.task_specs.pop(self.task.name)  # type: ignore[attr-defined]
+        cls = CamundaSequentialMultiInstance if mi["isSequential"] else CamundaParallelMultiInstance
+        self.task = cls(
+            self.spec, original.name, task_spec="", cardinality="nrOfInstances",  # type: ignore[attr-defined]
+            condition=mi["completionCondition"], collection=collection,
+            element_variable=mi["attributes"].get("elementVariable"),
+            loop_cardinality=mi["loopCardinality"],
+        )
+        self._copy_task_attrs(original, loop_characteristics)
+        # The body is no external task or delegate itself: each instance is.
+        camunda = dict(self.task.extensions.get("camunda", {}))
+        camunda["attributes"] = {key: value for key, value in camunda.get("attributes", {}).items()
+                                 if key not in _IMPLEMENTATION_ATTRIBUTES}
+        self.task.extensions = {**self.task.extensions, "camunda": camunda}
 
     def _copy_task_attrs(self, original: Any, loop_characteristics: Any = None) -> None:
         # The multi-instance / loop wrapper keeps the element's extensions too.
@@ -142,7 +170,15 @@ class TransactionParser(_Dialect, CamundaTaskParser):
 
 
 class CallActivityParser(_Dialect, CamundaCallActivityParser):
-    pass
+    """The called process is resolved and started at run time (``engine.call_activities``)."""
+
+    def create_task(self) -> Any:
+        return self.spec_class(self.spec, self.bpmn_id, **self.bpmn_attributes)
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions = super().parse_extensions(node)
+        extensions["calledElement"] = self.node.get("calledElement")
+        return extensions
 
 
 class ExclusiveGatewayParser(_Dialect, ConditionalGatewayParser):
@@ -220,7 +256,7 @@ class Camunda7Parser(CamundaParser):
         full_tag("scriptTask"): (ScriptTaskParser, ScriptTask),
         full_tag("subProcess"): (SubProcessParser, SubWorkflowTask),
         full_tag("transaction"): (TransactionParser, TransactionSubprocess),
-        full_tag("callActivity"): (CallActivityParser, CallActivity),
+        full_tag("callActivity"): (CallActivityParser, CamundaCallActivity),
         full_tag("exclusiveGateway"): (ExclusiveGatewayParser, ExclusiveGateway),
         full_tag("inclusiveGateway"): (ExclusiveGatewayParser, InclusiveGateway),
         full_tag("parallelGateway"): (ParallelGatewayParser, ParallelGateway),

@@ -8,10 +8,12 @@ scripts off. JavaScript and Groovy raise an error that names the script task.
 """
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
 from engine.bpmn import juel
 from engine.errors import ExpressionError, ScriptEvaluationError
@@ -63,7 +65,7 @@ class ExecutionBean(juel.JuelBean):
         return getattr(self, getter)()
 
     def getVariable(self, name: str) -> Any:  # noqa: N802 (Camunda's names)
-        found = self._ctx.variables.lookup(name, self._ctx.scope_id)
+        found = self._ctx.lookup(name)
         return None if found is None else to_python(found)
 
     def getVariableLocal(self, name: str) -> Any:  # noqa: N802
@@ -71,22 +73,22 @@ class ExecutionBean(juel.JuelBean):
         return None if found is None else to_python(found)
 
     def getVariables(self) -> dict[str, Any]:  # noqa: N802
-        return {k: to_python(v) for k, v in self._ctx.variables.visible(self._ctx.scope_id).items()}
+        return {k: to_python(v) for k, v in self._ctx.visible().items()}
 
     def getVariablesLocal(self) -> dict[str, Any]:  # noqa: N802
         return {k: to_python(v) for k, v in self._ctx.variables.local(self._ctx.scope_id or "").items()}
 
     def getVariableNames(self) -> list[str]:  # noqa: N802
-        return sorted(self._ctx.variables.visible(self._ctx.scope_id))
+        return sorted(self._ctx.visible())
 
     def hasVariable(self, name: str) -> bool:  # noqa: N802
-        return self._ctx.variables.has(name, self._ctx.scope_id)
+        return self._ctx.lookup(name) is not None
 
     def hasVariableLocal(self, name: str) -> bool:  # noqa: N802
         return name in self._ctx.variables.local(self._ctx.scope_id or "")
 
     def setVariable(self, name: str, value: Any) -> None:  # noqa: N802
-        self._ctx.variables.set(str(name), value, self._ctx.scope_id)
+        self._ctx.set_variable(str(name), value)
 
     def setVariableLocal(self, name: str, value: Any) -> None:  # noqa: N802
         if self._ctx.scope_id:
@@ -142,9 +144,12 @@ class ExpressionContext(juel.ElContext):
         event_name: str | None = None,
         extra_beans: Mapping[str, Any] | None = None,
         extra_values: Mapping[str, Any] | None = None,
+        outer_scopes: tuple[str, ...] = (),
     ) -> None:
         self.variables = variables
         self.scope_id = scope_id
+        # Enclosing activity scopes (multi-instance body, sub-process...), innermost first.
+        self.outer_scopes = tuple(s for s in outer_scopes if s != scope_id)
         self.activity_id = activity_id
         self.activity_name = activity_name
         self.business_key = business_key
@@ -161,7 +166,40 @@ class ExpressionContext(juel.ElContext):
             return self._beans[name]
         if name in self._values:
             return self._values[name]
-        return self.variables.python_value(name, self.scope_id)
+        found = self.lookup(name)
+        if found is None:
+            raise KeyError(name)
+        return to_python(found)
+
+    def add_bean(self, name: str, bean: Any) -> None:
+        """Make ``bean`` resolvable by name (``task`` in a task listener)."""
+        self._beans[name] = bean
+
+    def scopes(self) -> tuple[str, ...]:
+        """Local scopes this context sees, innermost first (the process scope not included)."""
+        return ((self.scope_id,) if self.scope_id else ()) + self.outer_scopes
+
+    def lookup(self, name: str) -> Any:
+        for scope in self.scopes():
+            found = self.variables.local(scope).get(name)
+            if found is not None:
+                return found
+        return self.variables.process().get(name)
+
+    def visible(self) -> dict[str, Any]:
+        merged = dict(self.variables.process())
+        for scope in reversed(self.scopes()):
+            merged.update(self.variables.local(scope))
+        return merged
+
+    def set_variable(self, name: str, value: Any) -> None:
+        """Camunda's ``setVariable``: where the name is visible (innermost scope first), else
+        on the process instance."""
+        for scope in self.scopes():
+            if name in self.variables.local(scope):
+                self.variables.set_local(name, value, scope)
+                return
+        self.variables.set(name, value)
 
     def function(self, name: str) -> Callable[..., Any] | None:
         return _FUNCTIONS.get(name) or getattr(juel, "SPIN_FUNCTIONS", {}).get(name)
@@ -220,24 +258,63 @@ class CamundaScriptEngine(PythonScriptEngine):
             raise ScriptEvaluationError(
                 f"Script task '{element}': inline scripts are disabled (M8FLOW_SCRIPTS_ENABLED=false)."
             )
-        context = self._context_factory(task)
-        before = {name: to_python(value) for name, value in context.variables.visible(context.scope_id).items()}
-        namespace: dict[str, Any] = dict(before)
-        namespace["execution"] = _PythonExecution(context)
-        try:
-            exec(compile(script, f"<script task {element}>", "exec"), namespace)  # noqa: S102 (user script, by design)
-        except ExpressionError:
-            raise
-        except Exception as exc:
-            raise ScriptEvaluationError(
-                f"Unable to evaluate script while executing activity '{element}': {type(exc).__name__}: {exc}"
-            ) from exc
-        for name, value in namespace.items():
-            if name.startswith("__") or name == "execution" or callable(value) or _is_module(value):
-                continue
-            if name not in before or before[name] is not value and before[name] != value:
-                context.variables.set(name, value, context.scope_id)
+        run_python(script, self._context_factory(task), f"script task {element}", element)
         return True
+
+    def context(self, task: Any) -> ExpressionContext:
+        """The expression context of a Spiff task (its variables and scopes)."""
+        return self._context_factory(task)
+
+
+def run_python(
+    script: str, context: ExpressionContext, label: str, element: str | None,
+    extra: Mapping[str, Any] | None = None,
+    *, assign_variables: bool = True,
+) -> Any:
+    """Run a Python script over the visible variables; names it assigns become variables
+    (``setVariable``). Returns the value of a final bare expression (a script's result, as
+    in Camunda's script value providers), else None."""
+    before = {name: to_python(value) for name, value in context.visible().items()}
+    namespace: dict[str, Any] = dict(before)
+    namespace["execution"] = _PythonExecution(context)
+    namespace.update(extra or {})
+    tree = ast.parse(script, f"<{label}>", "exec")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    try:
+        exec(compile(tree, f"<{label}>", "exec"), namespace)  # noqa: S102 (user script, by design)
+        result = eval(compile(ast.Expression(last.value), f"<{label}>", "eval"), namespace) if last else None  # noqa: S307
+    except ExpressionError:
+        raise
+    except Exception as exc:
+        raise ScriptEvaluationError(
+            f"Unable to evaluate script while executing activity '{element}': {type(exc).__name__}: {exc}"
+        ) from exc
+    if not assign_variables:
+        return result
+    for name, value in namespace.items():
+        if name.startswith("__") or name == "execution" or (extra and name in extra) or callable(value) or _is_module(value):
+            continue
+        if name not in before or before[name] is not value and before[name] != value:
+            context.set_variable(name, value)
+    return result
+
+
+def scope_chain(task: Any) -> tuple[str, ...]:
+    """The activity scopes around a Spiff task, innermost first: the task itself, the
+    multi-instance body holding it, and each enclosing sub-process task, outwards."""
+    chain: list[str] = []
+    current = task
+    while current is not None:
+        chain.append(str(current.id))
+        parent = current.parent
+        if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
+            chain.append(str(parent.id))
+        workflow = current.workflow
+        parent_id = getattr(workflow, "parent_task_id", None)
+        if parent_id is None:
+            break
+        current = workflow.top_workflow.get_task_from_id(parent_id)
+    return tuple(chain)
 
 
 def _is_module(value: Any) -> bool:

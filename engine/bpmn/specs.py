@@ -68,3 +68,9 @@ class CamundaIntermediateThrowEvent(_ExternalImplementation, IntermediateThrowEv
 
 class CamundaEndEvent(_ExternalImplementation, EndEvent):
     pass
+
+
+class CamundaCallActivity(ServiceTask):
+    """``bpmn:callActivity``: parks in STARTED while the called process runs as a process
+    instance of its own; the runtime completes it when that instance ends (see
+    ``engine.call_activities``). Spiff's ``CallActivity`` would run the callee inline."""

@@ -7,6 +7,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.activity_types import activity_type
 from engine.bpmn.parser import build_process_spec, parse_deployment
+from engine.bpmn.specs import CamundaCallActivity
 from engine.errors import ParseError
 from tests.engine.bpmn_fixtures import call, chain, definitions, process
 
@@ -217,37 +218,18 @@ def test_timers_with_iso_text_parse_without_evaluation():
 
 # --- build_process_spec -------------------------------------------------------------------
 
-def test_call_activity_resolves_in_another_file_of_the_deployment():
+def test_call_activity_is_not_inlined_its_callee_is_resolved_at_run_time():
+    # Camunda runs the called process as an instance of its own (engine.call_activities).
     resources = {"main.bpmn": call("main", "sub"), "sub.bpmn": chain(USER_TASK, pid="sub")}
     spec, subs = build_process_spec(resources, "main")
-    assert spec.name == "main" and list(subs) == ["sub"]
-    assert "approve" in states(run((spec, subs)))
+    assert spec.name == "main" and subs == {}
+    called = spec.task_specs["call_sub"]
+    assert isinstance(called, CamundaCallActivity) and called.extensions["calledElement"] == "sub"
 
 
-def test_call_activity_resolves_across_deployments_via_resolve_called():
-    asked = []
-
-    def resolve(called):
-        asked.append(called)
-        return {"other.bpmn": chain(USER_TASK, pid="sub")} if called == "sub" else None
-
-    spec, subs = build_process_spec({"main.bpmn": call("main", "sub")}, "main", resolve)
-    assert asked == ["sub"] and list(subs) == ["sub"]
-
-
-def test_unresolvable_called_element_names_the_call_activity():
-    with pytest.raises(ParseError, match="call_missing") as caught:
-        build_process_spec({"main.bpmn": call("main", "missing")}, "main", lambda _: None)
-    assert caught.value.details["main.bpmn"]["errors"][0]["mainElementId"] == "call_missing"
-
-
-def test_recursive_calls_terminate():
-    spec, subs = build_process_spec({"a.bpmn": call("a", "a")}, "a")
-    assert list(subs) == ["a"]
-
-    other = {"b.bpmn": call("b", "a")}
-    spec, subs = build_process_spec({"a.bpmn": call("a", "b")}, "a", lambda _: other)
-    assert sorted(subs) == ["a", "b"]
+def test_a_call_activity_parks_until_the_runtime_completes_it():
+    spec, subs = build_process_spec({"main.bpmn": call("main", "missing")}, "main")
+    assert states(run((spec, subs)))["call_missing"] == "STARTED"
 
 
 def test_expression_called_element_is_left_for_run_time():
