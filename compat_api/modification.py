@@ -31,6 +31,9 @@ def instructions(dtos: Any, *, context: str = "") -> list[Instruction]:
                       "instructions must be a JSON array of objects")
     result = []
     for dto in dtos:
+        for unsupported in ("ancestorActivityInstanceId", "transitionInstanceId"):
+            if dto.get(unsupported):
+                raise invalid(f"{unsupported} is not supported by m8flow")
         raw = dto.get("variables") or {}
         if not isinstance(raw, Mapping):
             raise invalid("variables must be a JSON object")

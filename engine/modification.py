@@ -11,7 +11,12 @@ Joins find their inputs by the *parent* task's spec, so a token that enters an e
 a sequence flow (``startAfterActivity``, ``startTransition``) is placed below a completed
 stand-in for the flow's source: a parallel join then counts that flow as taken.
 
-Limits: activities inside embedded sub-processes (and called processes) cannot be targeted.
+A token inside an embedded sub-process goes into the one running instance of that
+sub-process, or into a new one created without running its start event (Camunda's rule when
+no ancestor activity instance is given); a sub-process whose last token is cancelled ends.
+
+Limits: no ``ancestorActivityInstanceId``; nothing inside called processes, multi-instance
+bodies, or sub-processes that carry boundary events.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.activity_types import activity_type
@@ -86,8 +92,11 @@ def validate(instruction: Instruction) -> None:
 def clear_start(session: ProcessInstanceSession) -> None:
     """A new instance that starts at its instructions, not at its start event: drop the
     predicted path below Spiff's root task and mark the root as done."""
-    workflow = session.workflow
-    assert workflow is not None
+    assert session.workflow is not None
+    _clear_root(session.workflow)
+
+
+def _clear_root(workflow: Any) -> None:
     root = workflow.task_tree
     for child in list(root.children):
         workflow._remove_task(child.id)
@@ -112,6 +121,7 @@ def modify(session: ProcessInstanceSession, instructions: list[Instruction]) -> 
             flows = SequenceFlows.parse(bpmn_resources(session.conn, session.definition["deployment_id"]),
                                         session.definition["key"])
         apply(session, instruction, flows or SequenceFlows({}))
+    _prune_empty_scopes(session)
 
 
 # -- placing tokens ----------------------------------------------------------------------------
@@ -124,8 +134,9 @@ def apply(session: ProcessInstanceSession, instruction: Instruction, flows: Sequ
         return
     if instruction.type == START_BEFORE:
         assert instruction.activity_id is not None
-        target = _element_spec(session, instruction, instruction.activity_id)
-        placed = _place(session, _entry_spec(session, target), None)
+        process_spec, target = _element_spec(session, instruction, instruction.activity_id)
+        workflow = _scope_workflow(session, instruction, process_spec)
+        placed = _place(workflow, _entry_spec(process_spec, target), None)
     else:
         if instruction.type == START_AFTER:
             assert instruction.activity_id is not None
@@ -143,43 +154,91 @@ def apply(session: ProcessInstanceSession, instruction: Instruction, flows: Sequ
                 raise instruction.failure(
                     f"Element '{instruction.transition_id}' does not exist in process '{session.definition['id']}'")
             source_id, target_id = found
-        source = _element_spec(session, instruction, source_id)
-        target = _element_spec(session, instruction, target_id)
-        entry = _entry_spec(session, target)
-        placed = _place(session, entry, _exit_spec(session, source, entry))
+        _, source = _element_spec(session, instruction, source_id)
+        process_spec, target = _element_spec(session, instruction, target_id)
+        workflow = _scope_workflow(session, instruction, process_spec)
+        entry = _entry_spec(process_spec, target)
+        placed = _place(workflow, entry, _exit_spec(source, entry))
     _set_variables(session, placed, instruction)
 
 
-def _process_spec(session: ProcessInstanceSession) -> Any:
+def _element_spec(session: ProcessInstanceSession, instruction: Instruction, element_id: str) -> tuple[Any, Any]:
+    """``(process spec, task spec)`` of a flow node: in the process itself or in one of its
+    embedded sub-processes (Spiff parses each into a spec of its own)."""
     assert session.workflow is not None
-    return session.workflow.spec
-
-
-def _element_spec(session: ProcessInstanceSession, instruction: Instruction, element_id: str) -> Any:
-    spec = _process_spec(session)
-    found = spec.task_specs.get(element_id)
-    if found is not None and getattr(found, "bpmn_id", None) == element_id:
-        return found
-    for task_spec in spec.task_specs.values():
-        if getattr(task_spec, "bpmn_id", None) == element_id:
-            return task_spec
-    assert session.workflow is not None
-    for name, sub_spec in session.workflow.subprocess_specs.items():
-        if any(getattr(ts, "bpmn_id", None) == element_id for ts in sub_spec.task_specs.values()):
-            raise instruction.failure(
-                f"activity '{element_id}' lies inside the embedded sub-process or called process '{name}'; "
-                "m8flow cannot place tokens inside sub-processes yet")
+    top = session.workflow.spec
+    for process_spec in [top, *_embedded_specs(session)]:
+        for task_spec in process_spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == element_id:
+                return process_spec, task_spec
     raise instruction.failure(f"Element '{element_id}' does not exist in process '{session.definition['id']}'")
 
 
-def _entry_spec(session: ProcessInstanceSession, target: Any) -> Any:
+def _embedded_specs(session: ProcessInstanceSession) -> list[Any]:
+    """Specs of the embedded sub-processes reachable from the process (not called ones)."""
+    assert session.workflow is not None
+    found, pending = [], [session.workflow.spec]
+    while pending:
+        process_spec = pending.pop()
+        for task_spec in process_spec.task_specs.values():
+            if isinstance(task_spec, SubWorkflowTask) and not isinstance(task_spec, CallActivity):
+                inner = session.workflow.subprocess_specs.get(task_spec.spec)
+                if inner is not None and inner not in found:
+                    found.append(inner)
+                    pending.append(inner)
+    return found
+
+
+def _container(session: ProcessInstanceSession, process_spec: Any) -> tuple[Any, Any]:
+    """The process spec holding the sub-process activity whose inside is ``process_spec``."""
+    assert session.workflow is not None
+    for outer in [session.workflow.spec, *_embedded_specs(session)]:
+        for task_spec in outer.task_specs.values():
+            if (isinstance(task_spec, SubWorkflowTask) and not isinstance(task_spec, CallActivity)
+                    and task_spec.spec == process_spec.name):
+                return outer, task_spec
+    raise NotValid(f"No sub-process activity contains '{process_spec.name}'")
+
+
+def _scope_workflow(session: ProcessInstanceSession, instruction: Instruction, process_spec: Any) -> Any:
+    """The (sub)workflow a token of ``process_spec`` goes into. Like Camunda without an
+    ancestor activity instance: the one running instance of each enclosing sub-process is
+    reused, a missing one is created (without running its start event)."""
+    workflow = session.workflow
+    assert workflow is not None
+    if process_spec is workflow.spec:
+        return workflow
+    outer_spec, scope_spec = _container(session, process_spec)
+    if isinstance(_entry_spec(outer_spec, scope_spec), BoundaryEventSplit):
+        raise instruction.failure(f"sub-process '{scope_spec.bpmn_id}' has boundary events; m8flow cannot yet "
+                                  "place tokens inside such a sub-process")
+    outer = _scope_workflow(session, instruction, outer_spec)
+    running = [task for task in outer.get_tasks(state=TaskState.STARTED, spec_name=scope_spec.name)
+               if task.workflow is outer and task.id in workflow.subprocesses]
+    if len(running) > 1:
+        raise instruction.failure(f"there is more than one instance of sub-process '{scope_spec.bpmn_id}' "
+                                  "to start the activity in")
+    if running:
+        return workflow.subprocesses[running[0].id]
+    scope_task = outer.task_tree._add_child(scope_spec, TaskState.FUTURE)
+    scope_spec._predict(scope_task, mask=TaskState.NOT_FINISHED_MASK)
+    scope_task._inherit_data()
+    inner = workflow.create_subprocess(scope_task, scope_spec.spec)
+    inner.completed_event.connect(scope_spec._on_subworkflow_completed, scope_task)
+    scope_spec.copy_data(scope_task, inner)
+    _clear_root(inner)
+    scope_task._set_state(TaskState.STARTED)
+    return inner
+
+
+def _entry_spec(process_spec: Any, target: Any) -> Any:
     """The spec a token enters an element through: an activity with boundary events is
     wrapped by Spiff in a split that arms the events."""
-    split = _process_spec(session).task_specs.get(f"{target.name}.BoundaryEventSplit")
+    split = process_spec.task_specs.get(f"{target.name}.BoundaryEventSplit")
     return split if isinstance(split, BoundaryEventSplit) else target
 
 
-def _exit_spec(session: ProcessInstanceSession, source: Any, entry: Any) -> Any:
+def _exit_spec(source: Any, entry: Any) -> Any:
     """The spec a token leaves ``source`` through towards ``entry`` (``source`` itself, or
     the join Spiff puts after an activity with boundary events)."""
     for candidate in entry.inputs:
@@ -188,9 +247,7 @@ def _exit_spec(session: ProcessInstanceSession, source: Any, entry: Any) -> Any:
     return source
 
 
-def _place(session: ProcessInstanceSession, entry: Any, via: Any | None) -> Any:
-    workflow = session.workflow
-    assert workflow is not None
+def _place(workflow: Any, entry: Any, via: Any | None) -> Any:
     parent = workflow.task_tree
     if via is not None:
         parent = parent._add_child(via, TaskState.FUTURE)
@@ -222,11 +279,14 @@ def _activity_task(placed: Any) -> Any:
 # -- cancelling ----------------------------------------------------------------------------------
 
 def active_tasks(session: ProcessInstanceSession) -> list[Any]:
-    """Top-level tokens that are activity instances in Camunda's sense."""
+    """Tokens that are activity instances in Camunda's sense, sub-processes included."""
     workflow = session.workflow
     assert workflow is not None
-    return [task for task in workflow.get_tasks(state=ACTIVE)
-            if task.workflow is workflow and activity_type(task.task_spec) is not None]
+    found = [task for task in workflow.get_tasks(state=ACTIVE) if activity_type(task.task_spec) is not None]
+    for inner in workflow.subprocesses.values():
+        found.extend(task for task in inner.get_tasks(state=ACTIVE)
+                     if task.workflow is inner and activity_type(task.task_spec) is not None)
+    return list({task.id: task for task in found}.values())
 
 
 def _cancel(session: ProcessInstanceSession, instruction: Instruction) -> None:
@@ -235,7 +295,8 @@ def _cancel(session: ProcessInstanceSession, instruction: Instruction) -> None:
     if instruction.activity_instance_id is not None:
         if instruction.activity_instance_id == session.id:
             for task in active_tasks(session):
-                _cancel_task(session, task)
+                if task.workflow is session.workflow:
+                    _cancel_task(session, task)
             return
         matching = [task for task in active_tasks(session)
                     if f"{task.task_spec.bpmn_id}:{task.id}" == instruction.activity_instance_id]
@@ -259,6 +320,19 @@ def _cancel_task(session: ProcessInstanceSession, task: Any) -> None:
     holder.cancel()
 
 
+def _prune_empty_scopes(session: ProcessInstanceSession) -> None:
+    """A sub-process whose last activity instance was cancelled ends with it (Camunda
+    removes the empty scope), innermost first."""
+    workflow = session.workflow
+    assert workflow is not None
+    for inner in sorted(workflow.subprocesses.values(), key=lambda sub: sub.depth, reverse=True):
+        if inner.completed:
+            continue
+        scope_task = workflow.get_task_from_id(inner.parent_task_id)
+        if scope_task.has_state(ACTIVE) and not inner.get_tasks(state=ACTIVE):
+            _cancel_task(session, scope_task)
+
+
 def end_if_empty(session: ProcessInstanceSession) -> None:
     """Camunda ends an instance whose last activity instance was cancelled."""
     workflow = session.workflow
@@ -270,7 +344,7 @@ def end_if_empty(session: ProcessInstanceSession) -> None:
 # -- the model's sequence flows ----------------------------------------------------------------
 
 class SequenceFlows:
-    """Sequence flows of the definition's process, read from its XML (Spiff's specs keep
+    """Sequence flows of the definition's process and its sub-processes, read from its XML (Spiff's specs keep
     the connections but not the flow ids ``startTransition`` names)."""
 
     def __init__(self, flows: dict[str, tuple[str, str]]) -> None:
@@ -285,7 +359,7 @@ class SequenceFlows:
             for process in root.iterfind("b:process", ns):
                 if process.get("id") != process_key:
                     continue
-                for flow in process.iterfind("b:sequenceFlow", ns):
+                for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
                     flows[flow.get("id", "")] = (flow.get("sourceRef", ""), flow.get("targetRef", ""))
         return cls(flows)
 

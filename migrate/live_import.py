@@ -7,7 +7,7 @@ instances, each running process instance is started again in the target *at the 
 it waits in* (Camunda start instructions) with its variables and business key, and its open
 user tasks get their assignee and candidates back. The source is only read.
 
-What cannot be recreated — a token inside an embedded sub-process, a multi-instance body or a
+What cannot be recreated — a token inside a multi-instance body, an event sub-process or a
 call activity, an activity the converted model no longer has, a start the target refuses —
 is reported per instance and left running in the source.
 """
@@ -29,8 +29,10 @@ from migrate.live_source import CamundaSource
 from migrate.live_target import Target, TargetError
 from migrate.run import process
 
-# Activity instances that are scopes: m8flow cannot place tokens inside them yet.
-SCOPES = {"subProcess", "transaction", "adHocSubProcess", "multiInstanceBody", "callActivity", "eventSubProcess"}
+# Scopes whose tokens m8flow places (inside the one instance of the sub-process), and those
+# it cannot place tokens inside yet.
+EMBEDDED = {"subProcess", "transaction"}
+SCOPES = {"adHocSubProcess", "multiInstanceBody", "callActivity", "eventSubProcess"}
 _B = "{" + BPMN_NS + "}"
 
 
@@ -193,15 +195,21 @@ def _import_instance(source: CamundaSource, target: Target | None, instance: dic
     model = models[slot]
     tree = source.activity_instances(instance["id"])
     waiting: list[dict[str, Any]] = []
-    for child in tree.get("childActivityInstances", []):
-        if child.get("activityType") in SCOPES or child.get("childActivityInstances"):
-            refuse("instance-in-scope", f"waits inside {child.get('activityType')} '{child['activityId']}', "
-                                        "where m8flow cannot place tokens yet", child)
-            return
-        waiting.append(child)
-    waiting.extend(tree.get("childTransitionInstances", []))  # async continuations: start before them
+    pending = [tree]
+    while pending:
+        scope = pending.pop(0)
+        for child in scope.get("childActivityInstances", []):
+            if child.get("activityType") in EMBEDDED:
+                pending.append(child)  # a token inside is placed in the same sub-process
+            elif child.get("activityType") in SCOPES or child.get("childActivityInstances"):
+                refuse("instance-in-scope", f"waits inside {child.get('activityType')} '{child['activityId']}', "
+                                            "where m8flow cannot place tokens yet", child)
+                return
+            else:
+                waiting.append(child)
+        waiting.extend(scope.get("childTransitionInstances", []))  # async continuations: start before them
     for child in waiting:
-        if child["activityId"] not in model.top_level:
+        if child["activityId"] not in model.top_level | model.nested:
             refuse("instance-activity-missing",
                    f"activity '{child['activityId']}' is not in the converted model", child)
             return

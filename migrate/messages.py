@@ -65,7 +65,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "deployment-not-imported": (Severity.ERROR, "m8flow refused a source deployment, or none of its resources could be converted."),
     "instance-recreated": (Severity.INFO, "A running instance was started in m8flow at the activities it waits in, with its variables, business key and task assignments."),
     "instance-definition-missing": (Severity.ERROR, "An instance's process definition was not imported; the instance stays in the source."),
-    "instance-in-scope": (Severity.ERROR, "An instance waits inside an embedded sub-process, multi-instance body or call activity; it stays in the source."),
+    "instance-in-scope": (Severity.ERROR, "An instance waits inside a multi-instance body, event sub-process or call activity; it stays in the source."),
     "instance-activity-missing": (Severity.ERROR, "An instance waits in an activity the converted model does not have; it stays in the source."),
     "instance-start-failed": (Severity.ERROR, "m8flow refused to start the instance (e.g. a variable type it cannot store); it stays in the source."),
     "instance-suspended": (Severity.WARNING, "A suspended source instance was recreated active."),

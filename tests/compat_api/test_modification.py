@@ -5,16 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from migrate.inputs import InputFile
-from migrate.run import process
 from tests.conftest import FIXTURES, start, tasks
 
 
 @pytest.fixture
 def claims(rest: httpx.Client) -> None:
-    # The Camunda 7 model as `m8flow migrate` converts it (timer literals quoted).
-    converted = process(InputFile("claims.bpmn", "bpmn", (FIXTURES / "import" / "claims.bpmn").read_bytes()))
-    content = converted.output
+    content = (FIXTURES / "import" / "claims.bpmn").read_bytes()
     response = rest.post("/deployment/create", files=[("data", ("claims.bpmn", content))], data={"deployment-name": "claims"})
     assert response.status_code == 200, response.text
 
@@ -126,8 +122,24 @@ def test_modification_with_an_unknown_activity_instance_is_400(rest, claims):
     assert activities(rest, instance["id"]) == ["review"]
 
 
-def test_activities_inside_an_embedded_sub_process_cannot_be_targeted_yet(rest, claims):
-    response = rest.post("/process-definition/key/claims/start", json={
-        "startInstructions": [{"type": "startBeforeActivity", "activityId": "archive"}]})
-    assert response.status_code == 400
-    assert "inside the embedded sub-process" in response.json()["message"]
+def test_start_inside_an_embedded_sub_process_then_the_instance_runs_out_of_it(rest, claims):
+    instance = at(rest, {"type": "startBeforeActivity", "activityId": "archive"})
+    tree = rest.get(f"/process-instance/{instance['id']}/activity-instances").json()
+    [close] = tree["childActivityInstances"]
+    assert (close["activityId"], [a["activityId"] for a in close["childActivityInstances"]]) == ("close", ["archive"])
+    [task] = tasks(rest, processInstanceId=instance["id"])
+    assert rest.post(f"/task/{task['id']}/complete", json={}).status_code == 204
+    assert rest.get(f"/process-instance/{instance['id']}").status_code == 404
+    history = rest.get("/process-instance/count").json()
+    assert history == {"count": 0}
+
+
+def test_cancelling_the_last_token_of_a_sub_process_ends_the_sub_process(rest, claims):
+    instance = at(rest, {"type": "startBeforeActivity", "activityId": "archive"},
+                  {"type": "startBeforeActivity", "activityId": "review"}, variables={"reviewer": {"value": "x"}})
+    assert activities(rest, instance["id"]) == ["close", "review"]
+    response = rest.post(f"/process-instance/{instance['id']}/modification", json={
+        "instructions": [{"type": "cancel", "activityId": "archive"}]})
+    assert response.status_code == 204, response.text
+    assert activities(rest, instance["id"]) == ["review"]
+    assert [t["taskDefinitionKey"] for t in tasks(rest, processInstanceId=instance["id"])] == ["review"]

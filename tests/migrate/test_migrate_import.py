@@ -113,6 +113,9 @@ INSTANCES = {
     "pi-sub": _instance("pi-sub", "claims:2:c2", "claim-4",
                         [_activity("pi-sub", "claims:2:c2", "close", "subProcess",
                                    [_activity("pi-sub", "claims:2:c2", "archive", "userTask")])]),
+    "pi-multi": _instance("pi-multi", "claims:2:c2", "claim-6",
+                          [_activity("pi-multi", "claims:2:c2", "check#multiInstanceBody", "multiInstanceBody",
+                                     [_activity("pi-multi", "claims:2:c2", "check", "userTask")])]),
     "pi-gone": _instance("pi-gone", "claims:1:c1", "claim-5",
                          [_activity("pi-gone", "claims:1:c1", "legacyStep", "userTask")]),
     "pi-invoice": _instance(
@@ -301,10 +304,16 @@ def test_instances_come_back_at_the_same_activities_with_variables_and_assignees
     assert approve["assignee"] == "lee"
 
     document = report(tmp_path)
-    assert [f["messageId"] for f in findings(document, "pi-sub")] == ["instance-in-scope"]
+    sub = running(rest, "claim-4")
+    tree = rest.get(f"/process-instance/{sub['id']}/activity-instances").json()
+    [close] = tree["childActivityInstances"]
+    assert (close["activityId"], [a["activityId"] for a in close["childActivityInstances"]]) == ("close", ["archive"])
+
+    document = report(tmp_path)
+    assert [f["messageId"] for f in findings(document, "pi-multi")] == ["instance-in-scope"]
     assert [f["messageId"] for f in findings(document, "pi-gone")] == ["instance-activity-missing"]
     assert "external-task-lock-dropped" in [f["messageId"] for f in findings(document, "pi-parallel")]
-    assert rest.get("/process-instance/count").json() == {"count": 4}
+    assert rest.get("/process-instance/count").json() == {"count": 5}
     assert source_methods(source) == {"GET"}
 
 
@@ -316,7 +325,7 @@ def test_dry_run_reports_and_changes_nothing(source, database_url, rest, tmp_pat
     document = report(tmp_path)
     would = [f["message"] for f in findings(document, "pi-review")]
     assert would and "would be recreated at review" in would[0]
-    assert [f["messageId"] for f in findings(document, "pi-sub")] == ["instance-in-scope"]
+    assert [f["messageId"] for f in findings(document, "pi-multi")] == ["instance-in-scope"]
     assert source_methods(source) == {"GET"}
 
 
