@@ -12,13 +12,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from compat_api import deployment, engine_info, execution, process_definition, process_instance, task
 from compat_api import external_task, incident, modification
+from compat_api import event_subscription, message, signal
 from compat_api import forms as m8flow_forms
 from compat_api.errors import EXCEPTION_HANDLERS, RestError
 from engine.process_engine import ProcessEngine
 
 ROOT = "/engine-rest"
 
-RESOURCE_MODULES = (engine_info, deployment, process_definition, process_instance, task, execution, external_task, incident, modification)
+RESOURCE_MODULES = (engine_info, deployment, process_definition, process_instance, task, execution, external_task, incident, modification, message, signal, event_subscription)
 
 
 def resource_routes() -> list[BaseRoute]:

@@ -55,3 +55,12 @@ def _register_control_flow() -> None:
 
 
 _register_control_flow()
+
+
+def _register_events() -> None:
+    from engine.events.hooks import register as register_events
+
+    register_events(BEHAVIOURS)
+
+
+_register_events()

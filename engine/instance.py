@@ -51,11 +51,14 @@ def projections() -> tuple[Any, ...]:
     ``project(session, ended, new_instance)`` keeping one query table in step with the
     Spiff state. Add a projection here when a new kind of runtime row appears."""
     from engine.call_activities import sync_called_instances
+    from engine.events.hooks import broadcast_thrown_signals
+    from engine.events.subscriptions import sync_event_subscriptions
     from engine.external_tasks import sync_external_tasks
     from engine.listeners import fire_task_create_listeners
     from engine.user_tasks import sync_user_tasks
 
-    return (sync_user_tasks, fire_task_create_listeners, sync_external_tasks, sync_called_instances)
+    return (sync_user_tasks, fire_task_create_listeners, sync_external_tasks, sync_called_instances,
+            sync_event_subscriptions, broadcast_thrown_signals)
 
 
 def behaviours() -> Behaviours:

@@ -11,11 +11,13 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CANCEL_EVENT_XPATH,
     CONDITIONAL_EVENT_XPATH,
     ERROR_EVENT_XPATH,
     ESCALATION_EVENT_XPATH,
     MESSAGE_EVENT_XPATH,
     SIGNAL_EVENT_XPATH,
+    TERMINATION_EVENT_XPATH,
     TIMER_EVENT_XPATH,
     EventBasedGatewayParser,
 )
@@ -70,6 +72,9 @@ from engine.bpmn.specs import (
     PassThroughTask,
 )
 
+# Set on elements the dialect rewrites (link catch events) to keep their Camunda activity type.
+ACTIVITY_TYPE = "{urn:m8flow:bpmn}activityType"
+
 
 _IMPLEMENTATION_ATTRIBUTES = ("type", "topic", "class", "delegateExpression", "expression", "resultVariable")
 
@@ -83,7 +88,7 @@ class _Dialect:
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         node = self.node if node is None else node
         extensions: dict[str, Any] = {"camunda": read_camunda(node)}
-        kind = activity_type_of_element(node)
+        kind = node.get(ACTIVITY_TYPE) or activity_type_of_element(node)
         if kind is not None:
             extensions["activityType"] = kind
         timer = read_timer(node)
@@ -206,9 +211,24 @@ class StartEventParser(_Dialect, CamundaStartEventParser):
         self.spec.start.connect(task)
         return task
 
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        # Spiff drops isInterrupting of event sub-process starts; engine.events.hooks needs it.
+        extensions = super().parse_extensions(node)
+        extensions["isInterrupting"] = self.node.get("isInterrupting", "true").strip() != "false"
+        return extensions
+
 
 class EndEventParser(_Dialect, CamundaEndEventParser):
-    pass
+    """Also reads signal end events: Spiff parses them as none end events."""
+
+    def create_task(self) -> Any:
+        event_definition = self.get_event_definition([
+            MESSAGE_EVENT_XPATH, CANCEL_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH,
+            TERMINATION_EVENT_XPATH, SIGNAL_EVENT_XPATH,
+        ])
+        task = self._create_task(event_definition)
+        task.connect(self.spec.end)
+        return task
 
 
 class IntermediateCatchEventParser(_Dialect, CamundaIntermediateCatchEventParser):
@@ -294,6 +314,7 @@ def prepare_for_spiff(root: Any) -> None:
     for element in doomed:
         element.getparent().remove(element)
     for container in root.iter(_B + "process", _B + "subProcess", _B + "transaction"):
+        _connect_link_events(container)
         _make_implicit_splits_explicit(container)
 
 
@@ -326,3 +347,35 @@ def _make_implicit_splits_explicit(container: Any) -> None:
         etree.SubElement(container, _B + "sequenceFlow",
                          {"id": f"{source_id}__to_split", "sourceRef": source_id,
                           "targetRef": split_id})
+
+
+def _connect_link_events(container: Any) -> None:
+    """Spiff reads link events as none events: the throw ends its path and the catch is never
+    reached. A link throw continues at the catch event of the same name in the same scope,
+    so give the throw a sequence flow to that catch and make the catch a pass-through none
+    event that keeps its Camunda activity type."""
+    catches: dict[str, Any] = {}
+    throws: list[tuple[Any, str]] = []
+    for element in container:
+        link = element.find(_B + "linkEventDefinition") if isinstance(element.tag, str) else None
+        if link is None:
+            continue
+        name = link.get("name") or ""
+        if element.tag == _B + "intermediateCatchEvent":
+            catches[name] = element
+        elif element.tag == _B + "intermediateThrowEvent":
+            throws.append((element, name))
+    for element, name in throws:
+        catch = catches.get(name)
+        if catch is None:
+            continue
+        element.remove(element.find(_B + "linkEventDefinition"))
+        etree.SubElement(container, _B + "sequenceFlow", {
+            "id": f"{element.get('id')}__link", "sourceRef": element.get("id"), "targetRef": catch.get("id"),
+        })
+    for catch in catches.values():
+        link = catch.find(_B + "linkEventDefinition")
+        if link is not None:
+            catch.remove(link)
+            catch.tag = _B + "intermediateThrowEvent"
+            catch.set(ACTIVITY_TYPE, "intermediateLinkCatch")

@@ -5,9 +5,9 @@ parses nothing else.
 Refused (``ParseError`` listing every offending element with its line):
 complex gateways, compensation events, script tasks without an inline script, and service,
 send and business rule tasks without an implementation (Camunda refuses those too).
-Warned (``ParsedDeployment.warnings``): link events, interrupting event subprocesses,
-call activities with an expression as calledElement, standard loops (ignored, as by Camunda),
-Camunda 8 (zeebe) extensions.
+Warned (``ParsedDeployment.warnings``): link throw events without a catch event of the same
+name in their scope, call activities with an expression as calledElement, standard loops
+(ignored, as by Camunda), Camunda 8 (zeebe) extensions.
 """
 from __future__ import annotations
 
@@ -75,15 +75,12 @@ def inspect_document(root: etree._Element, resource: str) -> list[dict[str, Any]
                     errors.append((element, f"One of the attributes 'class', 'delegateExpression',"
                                             f" 'type', or 'expression' is mandatory on {local}"))
             elif local == "linkEventDefinition":
-                warn(element.getparent(), "Link events are not supported: the throw event ends "
-                                          "its path and the catch event is never reached")
+                if not _link_has_catch(element):
+                    warn(element.getparent(), "Link events need a catch event of the same name in "
+                                              "the same scope: this throw event ends its path")
             elif local == "standardLoopCharacteristics":
                 warn(element.getparent(), "Standard loops are ignored (as in Camunda 7): the "
                                           "activity runs once")
-            elif local == "subProcess" and element.get("triggeredByEvent") == "true":
-                for start in element.iterfind(_B + "startEvent"):
-                    if start.get("isInterrupting", "true") != "false":
-                        warn(start, "Interrupting event subprocesses run as non-interrupting")
             elif local == "callActivity":
                 called = element.get("calledElement") or ""
                 if "${" in called or "#{" in called:
@@ -92,6 +89,17 @@ def inspect_document(root: etree._Element, resource: str) -> list[dict[str, Any]
     if errors:
         raise _refusal(resource, errors)
     return warnings
+
+
+def _link_has_catch(definition: etree._Element) -> bool:
+    """A link throw continues at the catch event of the same name in its scope (the dialect
+    connects them); a link catch needs nothing."""
+    event = definition.getparent()
+    if event.tag != _B + "intermediateThrowEvent":
+        return True
+    name = definition.get("name") or ""
+    catches = event.getparent().iterfind(_B + "intermediateCatchEvent/" + _B + "linkEventDefinition")
+    return any((c.get("name") or "") == name for c in catches)
 
 
 def _has_implementation(element: etree._Element, local: str) -> bool:

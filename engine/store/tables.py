@@ -215,3 +215,22 @@ incident = Table(
     Index("ix_incident_process_instance", "process_instance_id"),
     Index("ix_incident_configuration", "configuration"),
 )
+
+event_subscription = Table(
+    "event_subscription",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("event_type", String(32), nullable=False),  # message | signal
+    Column("event_name", NAME, nullable=False),
+    # The waiting token (a Spiff task id), the process instance for event sub-process starts,
+    # NULL for start events of the latest definition version (which start new instances).
+    Column("execution_id", ID),
+    Column("process_instance_id", ID, ForeignKey("process_instance.id", ondelete="CASCADE")),
+    Column("activity_id", NAME, nullable=False),
+    Column("process_definition_id", String(255), nullable=False),
+    Column("tenant_id", ID),
+    Column("created_date", DateTime(timezone=True), nullable=False),
+    Index("ix_event_subscription_name", "event_type", "event_name"),
+    Index("ix_event_subscription_process_instance", "process_instance_id"),
+    Index("ix_event_subscription_definition", "process_definition_id"),
+)

@@ -1,0 +1,98 @@
+"""What the runtime adds to Spiff's event handling while an instance runs:
+
+* an interrupting event sub-process cancels the rest of its scope when its start event fires
+  (Spiff ignores ``isInterrupting`` and lets the main flow run on);
+* a signal thrown by an intermediate throw or end event reaches the whole engine (other
+  instances and signal start events) when the instance is saved, not only its own instance;
+* events Spiff could not deliver inside the instance are dropped instead of piling up in the
+  serialized state (Camunda has no such queue).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
+from SpiffWorkflow.util.task import TaskState
+
+from engine.events.subscriptions import INTERRUPTED
+
+if TYPE_CHECKING:
+    from engine.behaviours import Behaviours
+    from engine.instance import ProcessInstanceSession
+
+_thrown_signals: WeakKeyDictionary[Any, list[str]] = WeakKeyDictionary()
+
+
+def prepare_event_subprocesses(session: ProcessInstanceSession, task: Any) -> None:
+    """Spiff's ``trigger_wf`` connects ``Start`` to an event sub-process the first time one is
+    triggered, changing the spec: with specs cached per definition, every later instance would
+    then run the event sub-process from its start. Connect each one once, to ``End`` only, and
+    mark ``Start`` as its input so Spiff leaves the spec alone."""
+    spec = task.workflow.top_workflow.spec
+    if getattr(spec, "_m8flow_event_subprocesses_ready", False):
+        return
+    start = spec.start
+    for name in start.trigger_specs:
+        event_subprocess = spec.task_specs.get(name)
+        if event_subprocess is not None and start not in event_subprocess.inputs:
+            event_subprocess._inputs.append(start.name)
+            event_subprocess.connect(spec.end)
+    spec._m8flow_event_subprocesses_ready = True
+
+
+def interrupt_scope(session: ProcessInstanceSession, task: Any) -> None:
+    spec = task.task_spec
+    if not isinstance(spec, StartEvent) or task.state != TaskState.COMPLETED:
+        return
+    workflow = task.workflow
+    parent_id = workflow.parent_task_id
+    if parent_id is None:
+        return
+    parent = workflow.top_workflow.get_task_from_id(parent_id)
+    if parent is None or not isinstance(parent.task_spec, EventSubprocess):
+        return
+    if not (getattr(spec, "extensions", None) or {}).get("isInterrupting", True):
+        return
+    scope = parent.workflow
+    scope.task_tree.internal_data[INTERRUPTED] = True
+    for child in list(scope.task_tree.children):
+        if child is not parent:
+            child.cancel()
+
+
+def note_thrown_signal(session: ProcessInstanceSession, task: Any) -> None:
+    spec = task.task_spec
+    if (isinstance(spec, ThrowingEvent) and isinstance(getattr(spec, "event_definition", None), SignalEventDefinition)
+            and task.state == TaskState.COMPLETED):
+        _thrown_signals.setdefault(session, []).append(spec.event_definition.name)
+
+
+def drop_undelivered_events(session: ProcessInstanceSession) -> bool:
+    workflow = session.workflow
+    if workflow is not None and workflow.bpmn_events:
+        workflow.get_events()
+    return False
+
+
+def broadcast_thrown_signals(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
+    """Projection, after the instance's own rows are written: other instances catch the
+    signals this command threw (the throwing instance already caught them itself)."""
+    names = _thrown_signals.pop(session, None)
+    if not names:
+        return
+    from engine.events.delivery import broadcast_signal
+
+    tenant = session.row["tenant_id"]
+    for name in names:
+        broadcast_signal(session.engine, session.conn, name, tenant_id=tenant, tenant_set=tenant is not None,
+                         exclude_instance=session.id)
+
+
+def register(behaviours: Behaviours) -> None:
+    behaviours.will_complete_hooks.append(prepare_event_subprocesses)
+    behaviours.did_complete_hooks.extend([interrupt_scope, note_thrown_signal])
+    behaviours.after_steps_hooks.append(drop_undelivered_events)

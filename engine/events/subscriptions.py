@@ -1,0 +1,139 @@
+"""Event subscriptions of running instances: which tokens wait for which message or signal.
+
+A subscription is one waiting Spiff task (intermediate catch event, boundary event, receive
+task, one branch of an event-based gateway) or one message/signal start event of a top-level
+event sub-process. Each save projects them into ``event_subscription`` rows, keyed by
+(execution, type, name, activity), so correlation can find them with one query.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+
+from engine.dates import now
+from engine.store import tables as t
+
+if TYPE_CHECKING:
+    from engine.instance import ProcessInstanceSession
+
+# Set on the root task's internal data once an interrupting event sub-process has started:
+# the process scope is gone, so no other event sub-process may start (Camunda's semantics).
+INTERRUPTED = "m8flow_scope_interrupted"
+
+
+@dataclass(frozen=True)
+class Catch:
+    """One subscription: ``task`` is the waiting Spiff task, or None for an event
+    sub-process start (``event_subprocess`` names its spec); ``definition`` is the Spiff event
+    definition an event must equal to be caught."""
+
+    event_type: str
+    event_name: str
+    activity_id: str
+    execution_id: str
+    task: Any
+    definition: Any
+    event_subprocess: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.execution_id, self.event_type, self.event_name, self.activity_id)
+
+
+def event_type_of(definition: Any) -> str | None:
+    if isinstance(definition, MessageEventDefinition):
+        return "message"
+    if isinstance(definition, SignalEventDefinition):
+        return "signal"
+    return None
+
+
+def waiting_catches(session: ProcessInstanceSession) -> list[Catch]:
+    workflow = session.workflow
+    assert workflow is not None
+    catches: list[Catch] = []
+    for task in list(workflow.event_manager.tasks.values()):
+        if task.state != TaskState.WAITING:
+            continue
+        spec = task.task_spec
+        definition = spec.event_definition
+        if isinstance(definition, MultipleEventDefinition):
+            # Event-based gateway: Spiff moves each target's definition onto the gateway, in
+            # the order of its outgoing flows.
+            for index, sub in enumerate(definition.event_definitions):
+                kind = event_type_of(sub)
+                if kind is not None:
+                    target = spec.outputs[index].bpmn_id if index < len(spec.outputs) else spec.bpmn_id
+                    catches.append(Catch(kind, sub.name, target, str(task.id), task, sub))
+            continue
+        kind = event_type_of(definition)
+        if kind is not None:
+            catches.append(Catch(kind, definition.name, spec.bpmn_id, str(task.id), task, definition))
+    if not workflow.task_tree.internal_data.get(INTERRUPTED):
+        for name in workflow.spec.start.trigger_specs:
+            subprocess_spec = workflow.subprocess_specs.get(name)
+            for start in getattr(subprocess_spec, "bpmn_start_events", []):
+                kind = event_type_of(start.event_definition)
+                if kind is not None:
+                    catches.append(Catch(kind, start.event_definition.name, start.bpmn_id, session.id,
+                                         None, start.event_definition, name))
+    return catches
+
+
+def _has_events(session: ProcessInstanceSession) -> bool:
+    """Whether the model has any message or signal catch; cached on the parsed spec."""
+    workflow = session.workflow
+    assert workflow is not None
+    spec = workflow.spec
+    cached = getattr(spec, "_m8flow_has_events", None)
+    if cached is None:
+        kinds = (MessageEventDefinition, SignalEventDefinition, MultipleEventDefinition)
+        cached = any(
+            isinstance(getattr(task_spec, "event_definition", None), kinds)
+            for process in [spec, *workflow.subprocess_specs.values()]
+            for task_spec in process.task_specs.values()
+        )
+        spec._m8flow_has_events = cached
+    return bool(cached)
+
+
+def sync_event_subscriptions(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
+    """Projection: the instance's ``event_subscription`` rows follow its waiting catches."""
+    if not _has_events(session):
+        return
+    conn, es = session.conn, t.event_subscription
+    existing: dict[tuple[str, str, str, str], str] = {}
+    if not new_instance:
+        query = select(es.c.id, es.c.execution_id, es.c.event_type, es.c.event_name, es.c.activity_id).where(
+            es.c.process_instance_id == session.id
+        )
+        existing = {(r.execution_id, r.event_type, r.event_name, r.activity_id): r.id for r in conn.execute(query)}
+    current = {} if ended else {catch.key: catch for catch in waiting_catches(session)}
+    gone = [existing[key] for key in existing.keys() - current.keys()]
+    if gone:
+        conn.execute(delete(es).where(es.c.id.in_(gone)))
+    created = now()
+    rows = [
+        {
+            "id": str(uuid.uuid4()),
+            "event_type": catch.event_type,
+            "event_name": catch.event_name,
+            "execution_id": catch.execution_id,
+            "process_instance_id": session.id,
+            "activity_id": catch.activity_id,
+            "process_definition_id": session.definition["id"],
+            "tenant_id": session.row["tenant_id"],
+            "created_date": created,
+        }
+        for key, catch in current.items()
+        if key not in existing
+    ]
+    if rows:
+        conn.execute(es.insert(), rows)

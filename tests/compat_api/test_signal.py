@@ -1,0 +1,66 @@
+"""`POST /signal` and signals thrown inside processes: broadcast to every waiting instance and
+signal start event of the engine, as Camunda 7 does."""
+from __future__ import annotations
+
+from tests.compat_api.test_message import waiting_at
+from tests.conftest import deploy, start, tasks
+
+
+def instances_of(rest, key: str) -> list[dict]:
+    return rest.get("/process-instance", params={"processDefinitionKey": key}).json()
+
+
+def test_signal_reaches_every_waiting_instance_and_starts_signal_start_processes(rest):
+    deploy(rest, "events/signals.bpmn")
+    waiting = [start(rest, "signalCatch") for _ in range(2)]
+    boundary = start(rest, "signalBoundary")
+    response = rest.post("/signal", json={"name": "Alarm", "variables": {"level": {"value": 3}}})
+    assert response.status_code == 204, response.text
+    assert all(waiting_at(rest, i["id"]) == ["alarmed"] for i in waiting)
+    assert waiting_at(rest, boundary["id"]) == ["evacuate"]
+    [started] = instances_of(rest, "signalStart")
+    assert waiting_at(rest, started["id"]) == ["respond"]
+    assert rest.get(f"/process-instance/{started['id']}/variables/level").json()["value"] == 3
+
+
+def test_signal_to_one_execution_leaves_the_others_waiting(rest):
+    deploy(rest, "events/signals.bpmn")
+    first, second = start(rest, "signalCatch"), start(rest, "signalCatch")
+    [subscription] = rest.get("/event-subscription", params={"processInstanceId": second["id"]}).json()
+    assert subscription["eventType"] == "signal" and subscription["activityId"] == "waitAlarm"
+    response = rest.post("/signal", json={"name": "Alarm", "executionId": subscription["executionId"]})
+    assert response.status_code == 204, response.text
+    assert waiting_at(rest, first["id"]) == [] and waiting_at(rest, second["id"]) == ["alarmed"]
+    assert instances_of(rest, "signalStart") == []
+
+
+def test_signal_intermediate_throw_event_reaches_another_instances_catch(rest):
+    deploy(rest, "events/signals.bpmn", "events/signal_throw.bpmn")
+    waiting = start(rest, "signalCatch")
+    thrower = start(rest, "signalThrow")
+    [task] = tasks(rest, processInstanceId=thrower["id"])
+    assert rest.post(f"/task/{task['id']}/complete", json={}).status_code == 204
+    assert waiting_at(rest, waiting["id"]) == ["alarmed"]
+    assert len(instances_of(rest, "signalStart")) == 1
+
+
+def test_signal_end_event_broadcasts_too(rest):
+    deploy(rest, "events/signals.bpmn", "events/signal_throw.bpmn")
+    waiting = start(rest, "signalCatch")
+    ender = start(rest, "signalEnd")
+    [task] = tasks(rest, processInstanceId=ender["id"])
+    assert rest.post(f"/task/{task['id']}/complete", json={}).status_code == 204
+    assert waiting_at(rest, waiting["id"]) == ["alarmed"]
+
+
+def test_event_based_gateway_takes_the_signal_branch(rest):
+    deploy(rest, "events/event_gateway.bpmn")
+    instance = start(rest, "eventGateway")
+    assert rest.post("/signal", json={"name": "Stop"}).status_code == 204
+    assert waiting_at(rest, instance["id"]) == ["viaSignal"]
+    assert rest.post("/message", json={"messageName": "Go"}).status_code == 400
+
+
+def test_missing_signal_name_is_a_400(rest):
+    response = rest.post("/signal", json={})
+    assert response.status_code == 400 and response.json()["message"] == "No signal name given"
