@@ -11,15 +11,16 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from compat_api import deployment, engine_info, execution, process_definition, process_instance, task
-from compat_api import external_task, incident, modification
+from compat_api import external_task, incident, job, job_definition, modification
 from compat_api import event_subscription, message, signal
 from compat_api import forms as m8flow_forms
 from compat_api.errors import EXCEPTION_HANDLERS, RestError
+from engine.jobs.executor import JobExecutor, enabled_by_environment
 from engine.process_engine import ProcessEngine
 
 ROOT = "/engine-rest"
 
-RESOURCE_MODULES = (engine_info, deployment, process_definition, process_instance, task, execution, external_task, incident, modification, message, signal, event_subscription)
+RESOURCE_MODULES = (engine_info, deployment, process_definition, process_instance, task, execution, external_task, incident, job, job_definition, modification, message, signal, event_subscription)
 
 
 def resource_routes() -> list[BaseRoute]:
@@ -50,8 +51,15 @@ def create_app(engine: ProcessEngine) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        engine.close()
+        executor = JobExecutor(engine) if enabled_by_environment() else None
+        if executor is not None:
+            await executor.start()
+        try:
+            yield
+        finally:
+            if executor is not None:
+                await executor.stop()
+            engine.close()
 
     app = Starlette(
         routes=[

@@ -64,3 +64,12 @@ def _register_events() -> None:
 
 
 _register_events()
+
+
+def _register_jobs() -> None:
+    from engine.jobs import register
+
+    register(BEHAVIOURS)
+
+
+_register_jobs()

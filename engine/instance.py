@@ -54,11 +54,12 @@ def projections() -> tuple[Any, ...]:
     from engine.events.hooks import broadcast_thrown_signals
     from engine.events.subscriptions import sync_event_subscriptions
     from engine.external_tasks import sync_external_tasks
+    from engine.jobs.projection import sync_jobs
     from engine.listeners import fire_task_create_listeners
     from engine.user_tasks import sync_user_tasks
 
     return (sync_user_tasks, fire_task_create_listeners, sync_external_tasks, sync_called_instances,
-            sync_event_subscriptions, broadcast_thrown_signals)
+            sync_event_subscriptions, broadcast_thrown_signals, sync_jobs)
 
 
 def behaviours() -> Behaviours:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 
 from engine.bpmn import juel
 from engine.errors import ExpressionError, ScriptEvaluationError
@@ -226,6 +228,31 @@ def evaluate_condition(text: str, context: ExpressionContext, *, element_id: str
     return juel.parse(stripped).evaluate(context, element_id=element_id)
 
 
+def _is_timer_text(task: Any, expression: str) -> bool:
+    definition = getattr(task.task_spec, "event_definition", None)
+    return isinstance(definition, TimerEventDefinition) and definition.expression == expression
+
+
+def evaluate_timer(task: Any, text: str, context: ExpressionContext) -> str:
+    """Timer text is literal (``PT5M``) unless it holds ``${…}``; a JUEL date becomes ISO text,
+    and a Quartz cron cycle an ISO cycle from its first fire time (the job layer moves each
+    next fire time to the cron's, see ``engine.jobs.timers``)."""
+    from engine.jobs import cron
+
+    value = evaluate(text, context, element_id=task.task_spec.bpmn_id)
+    if isinstance(value, datetime):
+        value = value if value.tzinfo is not None else value.astimezone()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text_value = str(value).strip()
+    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and cron.is_cron(text_value):
+        first = cron.next_fire_time(text_value, datetime.now(UTC))
+        task._set_internal_data(m8flow_cron=text_value, m8flow_cron_next=first.isoformat())
+        return f"R/{first.isoformat()}/P1D"
+    return text_value
+
+
 class CamundaScriptEngine(PythonScriptEngine):
     """One per command: bound to that command's variable scope and instance facts."""
 
@@ -243,6 +270,8 @@ class CamundaScriptEngine(PythonScriptEngine):
         if not isinstance(expression, str):
             return expression
         context = self._context_factory(task)
+        if _is_timer_text(task, expression):
+            return evaluate_timer(task, expression, context)
         return evaluate_condition(expression, context, element_id=task.task_spec.bpmn_id)
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:

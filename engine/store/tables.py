@@ -234,3 +234,57 @@ event_subscription = Table(
     Index("ix_event_subscription_process_instance", "process_instance_id"),
     Index("ix_event_subscription_definition", "process_definition_id"),
 )
+
+job_definition = Table(
+    "job_definition",
+    metadata,
+    # One row per activity of a process definition that creates jobs (timer, async
+    # continuation), as Camunda's ACT_RU_JOBDEF; created when first needed.
+    Column("id", ID, primary_key=True),
+    Column("process_definition_id", String(255), ForeignKey("process_definition.id", ondelete="CASCADE"), nullable=False),
+    Column("process_definition_key", NAME, nullable=False),
+    Column("activity_id", NAME, nullable=False),
+    # timer-start-event | timer-intermediate-transition | timer-transition |
+    # timer-start-event-subprocess | async-continuation
+    Column("job_type", String(64), nullable=False),
+    Column("job_configuration", String(4000)),
+    Column("overriding_job_priority", BigInteger),
+    Column("suspended", Boolean, nullable=False, default=False),
+    Column("tenant_id", ID),
+    Column("deployment_id", ID),
+    UniqueConstraint("process_definition_id", "activity_id", "job_type", "job_configuration", name="uq_job_definition_activity"),
+)
+
+job = Table(
+    "job",
+    metadata,
+    # Instance jobs are keyed by the Spiff task id of the waiting timer or held token; timer
+    # start jobs (no instance yet) by a fresh id.
+    Column("id", ID, primary_key=True),
+    Column("job_type", String(16), nullable=False),  # timer | message (async continuation)
+    Column("handler_type", String(64), nullable=False),  # the job definition's job type
+    Column("handler_configuration", String(4000)),
+    Column("job_definition_id", ID),
+    Column("process_instance_id", ID, ForeignKey("process_instance.id", ondelete="CASCADE")),
+    Column("execution_id", ID),
+    Column("process_definition_id", String(255)),
+    Column("process_definition_key", NAME),
+    Column("activity_id", NAME),
+    Column("due_date", DateTime(timezone=True)),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    Column("retries", Integer, nullable=False, default=3),
+    Column("exception_message", String(4000)),
+    Column("exception_stacktrace", Text),
+    Column("failed_activity_id", NAME),
+    Column("suspended", Boolean, nullable=False, default=False),
+    Column("priority", BigInteger, nullable=False, default=0),
+    Column("tenant_id", ID),
+    Column("deployment_id", ID),
+    # The lease of the gateway process running the job.
+    Column("lock_owner", NAME),
+    Column("lock_expiration_time", DateTime(timezone=True)),
+    Column("revision", Integer, nullable=False, default=1),
+    Index("ix_job_acquirable", "due_date"),
+    Index("ix_job_process_instance", "process_instance_id"),
+    Index("ix_job_process_definition", "process_definition_id"),
+)
