@@ -25,6 +25,7 @@ from engine.bpmn.state import dump_state, load_state
 from engine.dates import now
 from engine.errors import (
     NotFound,
+    NullValue,
     OptimisticLockingConflict,
     ProcessEngineException,
 )
@@ -215,7 +216,7 @@ class ProcessInstanceSession:
         except Exception:  # noqa: BLE001 — Spiff raises a bare TaskNotFound/KeyError variety
             spiff_task = None
         if spiff_task is None or not isinstance(spiff_task.task_spec, UserTask) or spiff_task.state != TaskState.READY:
-            raise NotFound(f"Cannot find task with id {task_id}: task is null")
+            raise NullValue(f"Cannot find task with id {task_id}: task is null")
         return spiff_task
 
     def complete_user_task(self, task_id: str) -> None:
