@@ -140,7 +140,7 @@ def called_definition(session: ProcessInstanceSession, spec: Any, context: Expre
         raise ProcessEngineException(
             f"no processes deployed with key '{key}'{detail} (call activity '{element}')"
         )
-    return row
+    return dict(row)
 
 
 def _mapped(mappings: list[dict[str, Any]], context: ExpressionContext, element: str | None,

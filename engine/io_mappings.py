@@ -62,7 +62,8 @@ def outer_context(session: ProcessInstanceSession, spiff_task: Any) -> Expressio
 
 
 def value_of(parameter: dict[str, Any], context: ExpressionContext, element: str | None, scripts_enabled: bool = True) -> Any:
-    kind, value = parameter.get("kind"), parameter.get("value")
+    kind = parameter.get("kind")
+    value: Any = parameter.get("value")
     if kind == "text":
         return value
     if kind == "expression":

@@ -71,14 +71,14 @@ class ExecutionBean(juel.JuelBean):
         return None if found is None else to_python(found)
 
     def getVariableLocal(self, name: str) -> Any:  # noqa: N802
-        found = self._ctx.variables.local(self._ctx.scope_id or "").get(name)
+        found = self._ctx.variables.local(self._ctx.local_scope or "").get(name)
         return None if found is None else to_python(found)
 
     def getVariables(self) -> dict[str, Any]:  # noqa: N802
         return {k: to_python(v) for k, v in self._ctx.visible().items()}
 
     def getVariablesLocal(self) -> dict[str, Any]:  # noqa: N802
-        return {k: to_python(v) for k, v in self._ctx.variables.local(self._ctx.scope_id or "").items()}
+        return {k: to_python(v) for k, v in self._ctx.variables.local(self._ctx.local_scope or "").items()}
 
     def getVariableNames(self) -> list[str]:  # noqa: N802
         return sorted(self._ctx.visible())
@@ -87,14 +87,14 @@ class ExecutionBean(juel.JuelBean):
         return self._ctx.lookup(name) is not None
 
     def hasVariableLocal(self, name: str) -> bool:  # noqa: N802
-        return name in self._ctx.variables.local(self._ctx.scope_id or "")
+        return name in self._ctx.variables.local(self._ctx.local_scope or "")
 
     def setVariable(self, name: str, value: Any) -> None:  # noqa: N802
         self._ctx.set_variable(str(name), value)
 
     def setVariableLocal(self, name: str, value: Any) -> None:  # noqa: N802
-        if self._ctx.scope_id:
-            self._ctx.variables.set_local(str(name), value, self._ctx.scope_id)
+        if self._ctx.local_scope:
+            self._ctx.variables.set_local(str(name), value, self._ctx.local_scope)
         else:
             self._ctx.variables.set(str(name), value)
 
@@ -176,6 +176,12 @@ class ExpressionContext(juel.ElContext):
     def add_bean(self, name: str, bean: Any) -> None:
         """Make ``bean`` resolvable by name (``task`` in a task listener)."""
         self._beans[name] = bean
+
+    @property
+    def local_scope(self) -> str | None:
+        """The innermost scope: the activity's own (``setVariableLocal`` writes there)."""
+        scopes = self.scopes()
+        return scopes[0] if scopes else None
 
     def scopes(self) -> tuple[str, ...]:
         """Local scopes this context sees, innermost first (the process scope not included)."""
@@ -277,7 +283,12 @@ class CamundaScriptEngine(PythonScriptEngine):
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
         spec = task.task_spec
         element = spec.bpmn_id or spec.name
-        script_format = (getattr(spec, "script_format", None) or camunda_attribute(spec, "scriptFormat") or "python").lower()
+        script_format = (
+            getattr(spec, "script_format", None)
+            or (getattr(spec, "extensions", None) or {}).get("scriptFormat")  # bpmn:scriptTask/@scriptFormat
+            or camunda_attribute(spec, "scriptFormat")
+            or "python"
+        ).lower()
         if script_format not in PYTHON_FORMATS:
             raise ScriptEvaluationError(
                 f"Script task '{element}' is written in {script_format}; m8flow runs Python scripts only. "
@@ -309,6 +320,7 @@ def run_python(
     namespace.update(extra or {})
     tree = ast.parse(script, f"<{label}>", "exec")
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    assert last is None or isinstance(last, ast.Expr)
     try:
         exec(compile(tree, f"<{label}>", "exec"), namespace)  # noqa: S102 (user script, by design)
         result = eval(compile(ast.Expression(last.value), f"<{label}>", "eval"), namespace) if last else None  # noqa: S307
