@@ -73,3 +73,13 @@ def _register_jobs() -> None:
 
 
 _register_jobs()
+
+
+def _register_pruning() -> None:
+    # Last: the task tree would otherwise grow with every loop iteration (engine/bpmn/pruning.py).
+    from engine.bpmn.pruning import prune_after_completion
+
+    BEHAVIOURS.did_complete_hooks.append(prune_after_completion)
+
+
+_register_pruning()
