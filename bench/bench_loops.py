@@ -14,17 +14,18 @@ import statistics
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import behaviours  # noqa: E402
-from engine.bpmn import pruning  # noqa: E402
-from engine.commands.deployment import create_deployment  # noqa: E402
-from engine.commands.process_instance import start_process_instance  # noqa: E402
-from engine.process_engine import ProcessEngine  # noqa: E402
-from engine.variables import from_python  # noqa: E402
+from engine import behaviours
+from engine.bpmn import pruning
+from engine.commands.deployment import create_deployment
+from engine.commands.process_instance import start_process_instance
+from engine.process_engine import ProcessEngine
+from engine.variables import from_python
 
 MODEL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://m8flow/bench">
@@ -56,7 +57,7 @@ def per_iteration(engine: ProcessEngine, iterations: int) -> list[float]:
         start_process_instance(engine, key="loop", variables={"counter": from_python(0)})
     finally:
         behaviours.BEHAVIOURS.did_complete_hooks.remove(stamp)
-    return [b - a for a, b in zip(stamps, stamps[1:])]
+    return [b - a for a, b in pairwise(stamps)]
 
 
 def around(costs: list[float], i: int) -> float:
