@@ -252,6 +252,10 @@ def evaluate_timer(task: Any, text: str, context: ExpressionContext) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text_value = str(value).strip()
+    if len(text_value) >= 2 and text_value[0] == text_value[-1] and text_value[0] in "'\"":
+        # `m8flow migrate convert` quotes ISO literals ('PT5M') for engines that evaluate
+        # timer text as code; the literal inside is the timer.
+        text_value = text_value[1:-1].strip()
     if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and cron.is_cron(text_value):
         first = cron.next_fire_time(text_value, datetime.now(UTC))
         task._set_internal_data(m8flow_cron=text_value, m8flow_cron_next=first.isoformat())

@@ -12,7 +12,7 @@ from engine.dates import format_date, parse_date
 from engine.jobs.cron import next_fire_time
 from tests.compat_api.job_helpers import eventually, jobs, task_keys
 from tests.compat_api.test_restart_and_races import GatewayProcess
-from tests.conftest import deploy, free_port, start
+from tests.conftest import FIXTURES, deploy, free_port, start
 
 
 def test_a_duration_timer_catch_event_fires_by_itself(rest):
@@ -171,3 +171,17 @@ def test_two_gateways_fire_each_timer_exactly_once(postgres_url):
 def test_quartz_cron_expressions_parse(text):
     after = datetime(2024, 1, 1, 10, 2, 3, tzinfo=UTC)
     assert next_fire_time(text, after) > after
+
+
+def test_a_timer_literal_quoted_by_migrate_convert_is_read_as_the_literal(rest):
+    # `m8flow migrate convert` writes ISO literals quoted ('PT1H'); both spellings are the timer.
+    model = (FIXTURES / "jobs" / "timer_literal.bpmn").read_bytes().replace(b">PT1S<", b">'PT1H'<")
+    files = {"data": ("quoted_timer.bpmn", model, "application/xml")}
+    assert rest.post("/deployment/create", files=files).status_code == 200
+    before = datetime.now(UTC)
+    instance = start(rest, "timer_literal")
+    [job] = jobs(rest, processInstanceId=instance["id"])
+    due = parse_date(job["dueDate"])
+    assert timedelta(minutes=59) < due - before < timedelta(minutes=61)
+    assert rest.post(f"/job/{job['id']}/execute").status_code == 204
+    assert task_keys(rest, instance["id"]) == ["after"]
