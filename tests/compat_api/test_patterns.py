@@ -165,6 +165,7 @@ def test_wcp11_implicit_termination(rest):
 def test_wcp12_mi_without_synchronization(rest):
     instance = run(rest, "wcp12_mi_without_synchronization", parcels=3)
     assert waiting(rest, instance) == ["inspect", "inspect", "inspect", "invoice"]
+    assert variable(rest, instance, "spawned") == 3
     complete(rest, instance, "invoice")
     assert waiting(rest, instance) == ["inspect", "inspect", "inspect"]
     for _ in range(3):
@@ -226,8 +227,10 @@ def test_wcp16_deferred_choice(rest):
 def test_wcp19_cancel_task(rest):
     instance = run(rest, "wcp19_cancel_task")
     assert waiting(rest, instance) == ["creditCheck", "packGoods"]
+    assert subscriptions(rest, instance) == ["withdrawn"]
     correlate(rest, "WithdrawCheck", processInstanceId=instance)
     assert waiting(rest, instance) == ["packGoods"]
+    assert subscriptions(rest, instance) == []
     complete(rest, instance, "packGoods")
     assert ended(rest, instance)
 
@@ -259,7 +262,12 @@ def test_wcp22_recursion(rest):
     assert [variable(rest, instance, "depth") for instance in chain] == [0, 1, 2]
     assert waiting(rest, chain[-1]) == ["build"] and tasks(rest) == tasks(rest, processInstanceId=chain[-1])
     complete(rest, chain[-1], "build", built="part")
-    assert all(ended(rest, instance) for instance in chain)
+    assert ended(rest, chain[2])
+    assert waiting(rest, chain[1]) == ["inspect"] and variable(rest, chain[1], "built") == "(part)"
+    complete(rest, chain[1], "inspect")
+    assert waiting(rest, chain[0]) == ["inspect"] and variable(rest, chain[0], "built") == "((part))"
+    complete(rest, chain[0], "inspect")
+    assert ended(rest, chain[0])
 
 
 def test_wcp23_transient_trigger(rest):
@@ -270,12 +278,15 @@ def test_wcp23_transient_trigger(rest):
     assert subscriptions(rest, instance) == ["greenLight"]
     assert rest.post("/signal", json={"name": "GreenLight"}).status_code == 204
     assert waiting(rest, instance) == ["depart"]
+    assert subscriptions(rest, instance) == []
 
 
 def test_wcp24_persistent_trigger(rest):
     instance = run(rest, "wcp24_persistent_trigger")
+    assert subscriptions(rest, instance) == ["paid"]
     correlate(rest, "PaymentReceived", processInstanceId=instance)
     assert waiting(rest, instance) == ["pack"]
+    assert subscriptions(rest, instance) == []
     complete(rest, instance, "pack")
     assert waiting(rest, instance) == ["ship"]
 
@@ -286,14 +297,17 @@ def test_wcp25_cancel_region(rest):
     assert waiting(rest, instance) == ["bookCarrier", "sendInvoice"]
     correlate(rest, "StopShipping", processInstanceId=instance)
     assert waiting(rest, instance) == ["refund", "sendInvoice"]
+    assert subscriptions(rest, instance) == []
 
 
 def test_wcp26_cancel_mi_activity(rest):
     instance = run(rest, "wcp26_cancel_mi_activity", respondents=["ann", "bob", "cy"])
     complete(rest, instance, "answer")
     assert waiting(rest, instance) == ["answer", "answer"]
+    assert subscriptions(rest, instance) == ["recalled"]
     correlate(rest, "RecallSurvey", processInstanceId=instance)
     assert waiting(rest, instance) == ["apologise"]
+    assert subscriptions(rest, instance) == []
 
 
 def test_wcp27_complete_mi_activity(rest):
