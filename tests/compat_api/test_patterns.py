@@ -143,14 +143,19 @@ def test_wcp09_structured_discriminator(rest):
 
 
 def test_wcp10_arbitrary_cycles(rest):
-    instance = run(rest, "wcp10_arbitrary_cycles", needsDraft=False, verdict="accept")
-    seen = []
-    verdicts = iter(["redraft", "redraft", "accept"])
-    while not ended(rest, instance):
-        [current] = waiting(rest, instance)
-        seen.append(current)
-        complete(rest, instance, current, **({"verdict": next(verdicts)} if current == "review" else {}))
-    assert seen == ["register", "review", "draft", "review", "draft", "review", "pay"]
+    def walk(instance: str, *verdicts: str) -> list[str]:
+        seen, given = [], iter(verdicts)
+        while not ended(rest, instance):
+            [current] = waiting(rest, instance)
+            seen.append(current)
+            complete(rest, instance, current, **({"verdict": next(given)} if current == "review" else {}))
+        return seen
+
+    at_review = run(rest, "wcp10_arbitrary_cycles", needsDraft=False, verdict="accept")
+    at_draft = start(rest, "wcp10", variables=_dtos({"needsDraft": True, "verdict": "accept"}))["id"]
+    assert walk(at_review, "redraft", "redraft", "accept") == [
+        "register", "review", "draft", "review", "draft", "review", "pay"]
+    assert walk(at_draft, "redraft", "accept") == ["register", "draft", "review", "draft", "review", "pay"]
 
 
 def test_wcp11_implicit_termination(rest):
