@@ -17,16 +17,21 @@ OPENAPI = Path(__file__).resolve().parents[1].parent / "shared" / "camunda7" / "
 LIMITS = """\
 ## Known limits of implemented operations
 
-- One execution per process instance: `executionId` is the process instance id, and
-  execution-local variables live on the instance. Concurrent executions inside an instance
-  are not reported separately.
-- `startInstructions`, `skipCustomListeners` and `skipIoMappings` on start are not supported
-  yet (start instructions answer 400).
+- One execution per process instance in the REST model: `executionId` is the process
+  instance id for user tasks, and execution-local variables live on the instance.
+- Start instructions and modification: no `ancestorActivityInstanceId`/`transitionInstanceId`;
+  no tokens inside multi-instance bodies, event sub-processes or sub-processes with boundary
+  events; `skipCustomListeners`/`skipIoMappings` are accepted and ignored.
 - Variable filters (`variables`, `processVariables`, `taskVariables`) are evaluated after the
   SQL query, in Python, with Camunda's typed comparison rules: correct, but not indexed.
 - Task queries: the `*Expression` variants, `orQueries`, HAL (`application/hal+json`) and
   variable sorting are not implemented.
-- No authentication or authorization yet (Camunda's default: off).
+- Jobs: no job priority, no bulk `/job/retries` and `/job/suspended`; a timer after an
+  event-based gateway is not scheduled yet (docs/patterns.md, WCP16).
+- Messages: names written as `${…}` are not evaluated; event sub-processes nested inside an
+  embedded sub-process are not triggered.
+- Listeners: `take` listeners and task `delete`/`timeout` listeners do not run.
+- No history, DMN evaluation, authentication or authorization yet (Camunda's default: off).
 - Dates are always written in UTC (`+0000`); Camunda writes the server's local zone.
 """
 
