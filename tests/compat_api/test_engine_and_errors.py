@@ -61,3 +61,15 @@ def test_hostile_xml_is_refused_with_400(rest, document):
     assert body["type"] == "ParseException"
     assert "root:" not in body["message"]
     assert rest.get("/deployment/count").json() == {"count": 0}
+
+
+def test_a_nul_character_in_a_filter_is_a_400_not_a_database_error(rest):
+    response = rest.get("/task", params={"name": "a\x00b"})
+    assert response.status_code in (200, 400)
+    assert response.status_code == 200 or response.json()["type"] == "InvalidRequestException"
+
+
+def test_an_integer_beyond_32_bits_in_a_body_filter_is_a_400(rest):
+    response = rest.post("/task", json={"priority": 2**40})
+    assert response.status_code == 400
+    assert response.json()["type"] == "InvalidRequestException"
