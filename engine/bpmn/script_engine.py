@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 
 from engine.bpmn import juel
 from engine.errors import ExpressionError, ScriptEvaluationError
@@ -235,8 +235,10 @@ def evaluate_condition(text: str, context: ExpressionContext, *, element_id: str
 
 
 def _is_timer_text(task: Any, expression: str) -> bool:
-    definition = getattr(task.task_spec, "event_definition", None)
-    return isinstance(definition, TimerEventDefinition) and definition.expression == expression
+    from engine.jobs.timers import timer_definition
+
+    definition = timer_definition(task.task_spec)
+    return definition is not None and definition.expression == expression
 
 
 def evaluate_timer(task: Any, text: str, context: ExpressionContext) -> str:
@@ -244,6 +246,7 @@ def evaluate_timer(task: Any, text: str, context: ExpressionContext) -> str:
     and a Quartz cron cycle an ISO cycle from its first fire time (the job layer moves each
     next fire time to the cron's, see ``engine.jobs.timers``)."""
     from engine.jobs import cron
+    from engine.jobs.timers import timer_definition
 
     value = evaluate(text, context, element_id=task.task_spec.bpmn_id)
     if isinstance(value, datetime):
@@ -256,7 +259,7 @@ def evaluate_timer(task: Any, text: str, context: ExpressionContext) -> str:
         # `m8flow migrate convert` quotes ISO literals ('PT5M') for engines that evaluate
         # timer text as code; the literal inside is the timer.
         text_value = text_value[1:-1].strip()
-    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and cron.is_cron(text_value):
+    if isinstance(timer_definition(task.task_spec), CycleTimerEventDefinition) and cron.is_cron(text_value):
         first = cron.next_fire_time(text_value, datetime.now(UTC))
         task._set_internal_data(m8flow_cron=text_value, m8flow_cron_next=first.isoformat())
         return f"R/{first.isoformat()}/P1D"

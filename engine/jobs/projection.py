@@ -42,7 +42,7 @@ def current_jobs(session: ProcessInstanceSession) -> dict[str, dict[str, Any]]:
         jobs[str(task.id)] = {
             "job_type": TIMER, "handler_type": kind,
             "handler_configuration": timers.job_configuration(task.task_spec),
-            "activity_id": task.task_spec.bpmn_id, "due_date": due,
+            "activity_id": timers.timer_activity_id(task.task_spec), "due_date": due,
         }
     for task in continuations.held_tokens(workflow):
         mark = continuations.held(task) or {}

@@ -33,8 +33,32 @@ TIMER_BOUNDARY = "timer-transition"
 TIMER_INTERMEDIATE = "timer-intermediate-transition"
 
 
+def timer_definition(task_spec: Any) -> TimerEventDefinition | None:
+    """The timer a task waits for: its own event definition, or, on an event-based gateway,
+    the timer among the events Spiff moved from the catch events onto the gateway."""
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition):
+        return definition
+    for inner in getattr(definition, "event_definitions", None) or ():
+        if isinstance(inner, TimerEventDefinition):
+            return inner
+    return None
+
+
 def is_timer(task_spec: Any) -> bool:
-    return isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+    return timer_definition(task_spec) is not None
+
+
+def timer_activity_id(task_spec: Any) -> str:
+    """Camunda's activity of a timer job: the timer catch event, also when it follows an
+    event-based gateway (whose outputs are in the order of its event definitions)."""
+    definition = getattr(task_spec, "event_definition", None)
+    inner = getattr(definition, "event_definitions", None)
+    if inner and not isinstance(definition, TimerEventDefinition):
+        for index, candidate in enumerate(inner):
+            if isinstance(candidate, TimerEventDefinition) and index < len(task_spec.outputs):
+                return task_spec.outputs[index].bpmn_id or task_spec.bpmn_id
+    return task_spec.bpmn_id
 
 
 def waiting_timers(workflow: Any) -> list[Any]:
@@ -58,7 +82,7 @@ def handler_type(task: Any) -> str:
 
 def job_configuration(task_spec: Any) -> str:
     """Camunda's ``jobConfiguration`` of a timer job definition: ``DURATION: PT5M``..."""
-    definition = task_spec.event_definition
+    definition = timer_definition(task_spec)
     kind = {TimeDateEventDefinition: "DATE", DurationTimerEventDefinition: "DURATION"}.get(type(definition), "CYCLE")
     return f"{kind}: {definition.expression}"
 
@@ -73,7 +97,7 @@ def due_date(task: Any) -> datetime | None:
             return None
         return _aware(datetime.fromisoformat(value["next"]))
     parsed = TimerEventDefinition.parse_time_or_duration(value) if isinstance(
-        task.task_spec.event_definition, TimeDateEventDefinition) else TimerEventDefinition.get_datetime(value)
+        timer_definition(task.task_spec), TimeDateEventDefinition) else TimerEventDefinition.get_datetime(value)
     return _aware(parsed) if isinstance(parsed, datetime) else None
 
 

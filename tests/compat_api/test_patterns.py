@@ -209,12 +209,6 @@ def test_wcp15_mi_without_run_time_knowledge(rest):
     assert waiting(rest, instance) == ["report"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A timer catch event after an event-based gateway: Spiff moves the catch events' definitions "
-    "onto the gateway (a MultipleEventDefinition), so (1) engine.bpmn.script_engine._is_timer_text "
-    "does not see the timer and evaluates its literal text as JUEL (start fails with 500 "
-    "'Unknown property used in expression: ${PT1H}'), and (2) with ${...} text the instance "
-    "starts but engine.jobs.timers.is_timer sees no timer, so no job is made and the timer never fires"))
 def test_wcp16_deferred_choice(rest):
     accepted = run(rest, "wcp16_deferred_choice")
     expired = start(rest, "wcp16")["id"]
