@@ -18,7 +18,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -156,8 +156,9 @@ def complete(session: ProcessInstanceSession, task_id: str) -> None:
 
 def throw_bpmn_error(session: ProcessInstanceSession, task_id: str, error_code: str, error_message: str | None) -> bool:
     """Camunda's ``propagateBpmnError``: the nearest enclosing error boundary event that catches
-    the code (on the activity, then on each enclosing sub-process) takes the token. Without one,
-    the execution ends silently, as Camunda does by default. Returns whether it was caught."""
+    the code (on the activity, then on each enclosing sub-process) takes the token, else an
+    error event sub-process of an enclosing scope. Without either, the execution ends silently,
+    as Camunda does by default. Returns whether it was caught."""
     spiff_task = parked_task(session, task_id)
     definition = ErrorEventDefinition(error_code, code=error_code)
     event = BpmnEvent(definition, payload={"errorCode": error_code, "errorMessage": error_message})
@@ -170,10 +171,46 @@ def throw_bpmn_error(session: ProcessInstanceSession, task_id: str, error_code: 
             session.run()
             return True
         current = _enclosing_activity(current)
+    start = _error_event_sub_process_start(spiff_task, event)
+    if start is not None:
+        workflow, event_subprocess, start_id = start
+
+        def trigger() -> None:
+            child_id = workflow.spec.start.trigger_wf(workflow.task_tree, event_subprocess)
+            for waiting in workflow.subprocesses[child_id].get_tasks(state=TaskState.WAITING):
+                if waiting.task_spec.bpmn_id == start_id:
+                    _catch(waiting, event)
+                    return
+            raise ProcessEngineException(f"Error start event '{start_id}' of '{event_subprocess}' is not waiting")
+
+        _spiff(trigger)
+        session.variables.drop_scope(task_id)
+        session.run()
+        return True
     _spiff(lambda: _end_branch(spiff_task))
     session.variables.drop_scope(task_id)
     session.run()
     return False
+
+
+def _error_event_sub_process_start(spiff_task: Any, event: BpmnEvent) -> tuple[Any, str, str] | None:
+    """The error event sub-process that takes an error no boundary event caught: the nearest
+    one, in the task's own scope first, then in each enclosing one (Camunda's propagation).
+    Returns (workflow of that scope, event sub-process spec name, error start event id)."""
+    workflow = spiff_task.workflow
+    while workflow is not None:
+        for spec in workflow.spec.task_specs.values():
+            if not isinstance(spec, EventSubprocess):
+                continue
+            sub_spec = workflow.top_workflow.subprocess_specs.get(spec.spec)
+            if sub_spec is None:
+                continue
+            for start in sub_spec.start.outputs:
+                definition = getattr(start, "event_definition", None)
+                if isinstance(definition, ErrorEventDefinition) and definition.catches(None, event):
+                    return workflow, spec.name, start.bpmn_id
+        workflow = getattr(workflow, "parent_workflow", None)
+    return None
 
 
 def _catch(catcher: Any, event: BpmnEvent) -> None:

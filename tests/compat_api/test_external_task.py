@@ -259,3 +259,14 @@ def test_a_bpmn_error_propagates_to_a_boundary_event_of_the_enclosing_sub_proces
     assert rest.post(f"/external-task/{deep['id']}/bpmnError", json={"workerId": "worker-1", "errorCode": "NESTED"}).status_code == 204
     [handled] = rest.get("/external-task", params={"processInstanceId": instance["id"]}).json()
     assert handled["activityId"] == "handled"
+
+
+def test_bpmn_error_starts_the_matching_error_event_sub_process(rest):
+    deploy(rest, "external_error_event_subprocess.bpmn")
+    instance = start(rest, "chargeWithErrorHandler")
+    [charge] = fetch(rest, "charge")
+    response = rest.post(f"/external-task/{charge['id']}/bpmnError", json={
+        "workerId": "worker-1", "errorCode": "CARD_DECLINED", "errorMessage": "insufficient funds"})
+    assert response.status_code == 204
+    assert [t["taskDefinitionKey"] for t in tasks(rest, processInstanceId=instance["id"])] == ["askCustomer"]
+    assert rest.get("/external-task", params={"processInstanceId": instance["id"]}).json() == []
