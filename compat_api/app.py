@@ -10,9 +10,22 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from compat_api import deployment, engine_info, execution, process_definition, process_instance, task
-from compat_api import external_task, incident, job, job_definition, modification
-from compat_api import event_subscription, message, signal
+from compat_api import (
+    deployment,
+    engine_info,
+    event_subscription,
+    execution,
+    external_task,
+    incident,
+    job,
+    job_definition,
+    message,
+    modification,
+    process_definition,
+    process_instance,
+    signal,
+    task,
+)
 from compat_api import forms as m8flow_forms
 from compat_api.errors import EXCEPTION_HANDLERS, RestError
 from engine.jobs.executor import JobExecutor, enabled_by_environment

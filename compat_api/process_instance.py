@@ -10,7 +10,13 @@ from starlette.routing import Route
 from compat_api import dto
 from compat_api.errors import RestError, invalid
 from compat_api.params import (
-    Query, body_bool, body_sorting, body_str, body_str_list, body_variable_filters, json_body,
+    Query,
+    body_bool,
+    body_sorting,
+    body_str,
+    body_str_list,
+    body_variable_filters,
+    json_body,
 )
 from compat_api.responses import no_content, ok
 from compat_api.routing import call, path

@@ -12,7 +12,15 @@ from compat_api import dto
 from compat_api.errors import RestError, invalid
 from compat_api.forms import submitted_variables
 from compat_api.params import (
-    Query, body_bool, body_date, body_int, body_sorting, body_str, body_str_list, body_variable_filters, json_body,
+    Query,
+    body_bool,
+    body_date,
+    body_int,
+    body_sorting,
+    body_str,
+    body_str_list,
+    body_variable_filters,
+    json_body,
 )
 from compat_api.responses import no_content, ok
 from compat_api.routing import call, path
@@ -22,7 +30,13 @@ from engine.commands import form as form_commands
 from engine.commands import task as commands
 from engine.commands.form import FormLocation
 from engine.commands.variables import Target, get_variables
-from engine.errors import BadUserRequest, NotFound, NullValue, OptimisticLockingConflict, ProcessEngineException
+from engine.errors import (
+    BadUserRequest,
+    NotFound,
+    NullValue,
+    OptimisticLockingConflict,
+    ProcessEngineException,
+)
 
 STRINGS = (
     "processInstanceId", "processInstanceBusinessKey", "processInstanceBusinessKeyLike", "processDefinitionId",

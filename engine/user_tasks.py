@@ -7,9 +7,9 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
 from SpiffWorkflow.bpmn.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
 
 from engine.bpmn.script_engine import camunda, evaluate
 from engine.dates import now, parse_date

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -92,7 +92,7 @@ def convert(
     out: Path = typer.Option(..., "--out", help="Directory for the form.io JSON files"),
     formsflow: bool = typer.Option(False, "--formsflow",
                                    help="Add what formsflow.ai expects (applicationId, ...)"),
-    report_dir: Optional[Path] = typer.Option(None, "--report-dir",
+    report_dir: Path | None = typer.Option(None, "--report-dir",
                                               help="Report directory [default: OUT/report]"),
 ) -> None:
     """Convert generated forms, embedded HTML forms and Camunda Forms to form.io JSON."""

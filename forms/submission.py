@@ -15,7 +15,7 @@ import base64
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from engine.dates import format_date, parse_date
@@ -90,7 +90,7 @@ def _date(spec: FieldSpec, value: Any) -> str:
     strp = dates.to_strptime(spec.date_pattern) if spec.date_pattern else None
     if strp:
         try:
-            return format_date(datetime.strptime(text, strp).replace(tzinfo=timezone.utc))
+            return format_date(datetime.strptime(text, strp).replace(tzinfo=UTC))
         except ValueError:
             pass
     expected = f" ISO 8601 or {spec.date_pattern}" if spec.date_pattern else " ISO 8601"

@@ -12,14 +12,20 @@ from dataclasses import dataclass
 from lxml import etree
 
 from engine.bpmn.extensions import NAMESPACE_ALIASES, canonicalize_namespaces
+from engine.bpmn.parser import parse_deployment
 from engine.bpmn.xml import parse_xml
 from engine.errors import ParseError
 from migrate import expressions
-from engine.bpmn.parser import parse_deployment
+from migrate.bpmn_delegates import (
+    DELEGATE_HOSTS,
+    LISTENERS,
+    convert_connector,
+    convert_listener,
+    convert_task,
+)
 from migrate.bpmn_flows import make_flows_explicit
-from migrate.bpmn_delegates import DELEGATE_HOSTS, LISTENERS, convert_connector, convert_listener, convert_task
 from migrate.bpmn_scripts import convert_camunda_script, convert_condition, convert_script_task
-from migrate.context import B, BPMN_NS, C, CAMUNDA_NS, Context, local_name
+from migrate.context import BPMN_NS, CAMUNDA_NS, B, C, Context, local_name
 from migrate.delegates import DelegateMapping
 from migrate.findings import FileResult, FileStatus, Finding, Severity
 from migrate.timers import convert_timer

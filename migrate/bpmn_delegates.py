@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from migrate import expressions
-from migrate.context import C, Context, local_name, short
+from migrate.context import C, Context, local_name
 from migrate.findings import Severity
 
 DELEGATE_HOSTS = frozenset({

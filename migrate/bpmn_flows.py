@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from lxml import etree
 
-from migrate.context import B, BPMN_NS, Context, local_name
+from migrate.context import BPMN_NS, B, Context, local_name
 from migrate.findings import Severity
 
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"

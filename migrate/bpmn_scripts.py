@@ -8,7 +8,14 @@ from lxml import etree
 from migrate import expressions
 from migrate.context import C, Context, local_name, short
 from migrate.findings import Severity
-from migrate.scripts import GROOVY, JAVASCRIPT, PYTHON, OutsideSubset, translate_expression, translate_script
+from migrate.scripts import (
+    GROOVY,
+    JAVASCRIPT,
+    PYTHON,
+    OutsideSubset,
+    translate_expression,
+    translate_script,
+)
 
 TRANSLATABLE = JAVASCRIPT | GROOVY
 

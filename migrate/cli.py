@@ -6,7 +6,7 @@ be read, 2 for usage errors (unknown option, missing PATH, bad mapping file).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,7 +33,7 @@ PathsArg = Annotated[list[Path], typer.Argument(
          "deployment archives (.zip, .bar, .jar, .war).", show_default=False)]
 ReportDirOpt = Annotated[Path, typer.Option(
     "--report-dir", help="Where report.json, report.csv and report.html go.")]
-WorkersOpt = Annotated[Optional[int], typer.Option(
+WorkersOpt = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Processes for large runs (default: one per CPU).")]
 
 
@@ -79,7 +79,7 @@ def _execute(paths: list[Path], *, out: Path | None, report_dir: Path, delegates
 def analyze(
     paths: PathsArg,
     report_dir: ReportDirOpt = Path("migration-report"),
-    delegates: Annotated[Optional[Path], typer.Option(
+    delegates: Annotated[Path | None, typer.Option(
         "--delegates", help="TOML mapping: class or bean name → {topic = …} or {handler = …}.")] = None,
     workers: WorkersOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
@@ -93,7 +93,7 @@ def convert(
     paths: PathsArg,
     out: Annotated[Path, typer.Option("--out", help="Directory receiving the converted tree.")],
     report_dir: ReportDirOpt = Path("migration-report"),
-    delegates: Annotated[Optional[Path], typer.Option(
+    delegates: Annotated[Path | None, typer.Option(
         "--delegates", help="TOML mapping: class or bean name → {topic = …} or {handler = …}.")] = None,
     workers: WorkersOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
@@ -105,15 +105,15 @@ def convert(
 @app.command("import")
 def import_(
     source: Annotated[str, typer.Option("--source", help="Base URL of the Camunda 7 REST API, e.g. http://camunda:8080/engine-rest.")],
-    source_user: Annotated[Optional[str], typer.Option("--source-user", help="Basic auth user for the source.")] = None,
-    source_password: Annotated[Optional[str], typer.Option("--source-password", help="Basic auth password.")] = None,
-    target: Annotated[Optional[str], typer.Option("--target", help="Base URL of a running m8flow gateway.")] = None,
-    database_url: Annotated[Optional[str], typer.Option(
+    source_user: Annotated[str | None, typer.Option("--source-user", help="Basic auth user for the source.")] = None,
+    source_password: Annotated[str | None, typer.Option("--source-password", help="Basic auth password.")] = None,
+    target: Annotated[str | None, typer.Option("--target", help="Base URL of a running m8flow gateway.")] = None,
+    database_url: Annotated[str | None, typer.Option(
         "--database-url", help="Write straight into this m8flow database instead of a gateway.")] = None,
     with_instances: Annotated[bool, typer.Option("--with-instances", help="Recreate running process instances too.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and convert; report what would happen; write nothing.")] = False,
     report_dir: ReportDirOpt = Path("migration-report"),
-    delegates: Annotated[Optional[Path], typer.Option(
+    delegates: Annotated[Path | None, typer.Option(
         "--delegates", help="TOML mapping: class or bean name → {topic = …} or {handler = …}.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:

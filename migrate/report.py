@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ def build_document(results: list[FileResult], *, tool: str = "m8flow migrate") -
     ordered = sorted(results, key=lambda r: r.path)
     return {
         "tool": tool,
-        "generatedAt": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generatedAt": datetime.now(UTC).isoformat(timespec="seconds"),
         "summary": summarize(ordered),
         "files": [r.to_json() for r in ordered],
     }

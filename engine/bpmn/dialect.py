@@ -98,7 +98,10 @@ class _Dialect:
 
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         # Camunda's MI semantics (collection expressions, nrOf* variables): engine.multi_instance.
-        from engine.multi_instance import CamundaParallelMultiInstance, CamundaSequentialMultiInstance
+        from engine.multi_instance import (
+            CamundaParallelMultiInstance,
+            CamundaSequentialMultiInstance,
+        )
 
         mi = read_camunda(self.node)["multiInstance"]
         collection = mi["attributes"].get("collection")

@@ -5,8 +5,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Connection, delete, func, select, update
 
 from engine import variables as typed
 from engine.bpmn.activity_types import activity_type

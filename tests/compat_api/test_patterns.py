@@ -9,7 +9,6 @@ import re
 import sys
 
 import httpx
-import pytest
 
 from tests.conftest import REPO, deploy, start, tasks
 

@@ -175,6 +175,6 @@ def test_get_unknown_task_is_404(rest):
 
 def test_paging_applies_to_post_queries_through_the_query_string(rest):
     deploy(rest, "order.bpmn")
-    for n in range(3):
+    for _ in range(3):
         start(rest, "order", variables=ORDER_VARS)
     assert len(rest.post("/task", params={"firstResult": 1, "maxResults": 5}, json={}).json()) == 2

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrate_models import process  # type: ignore[import-not-found]
 from lxml import etree
+from migrate_models import process  # type: ignore[import-not-found]
 
 from migrate.bpmn import convert_bpmn
 from migrate.delegates import DelegateMapping

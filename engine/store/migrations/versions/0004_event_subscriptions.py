@@ -3,9 +3,8 @@
 Revision ID: 0004_event_subscriptions
 Revises: 0002
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004_event_subscriptions'
 down_revision = '0002'
