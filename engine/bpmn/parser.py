@@ -1,7 +1,7 @@
 """Deployment-time parsing of Camunda 7 resources, and process specs for SpiffWorkflow.
 
     parsed = parse_deployment({"order.bpmn": b"...", "rules.dmn": b"..."})
-    spec, subprocess_specs = build_process_spec(bpmn_resources, "order", resolve_called)
+    spec, subprocess_specs = build_process_spec(bpmn_resources, "order")
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=...)
     SERIALIZER.serialize_json(workflow)
 
@@ -13,7 +13,7 @@ Camunda extensions live on ``spec.extensions`` (task specs and the process spec)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,20 +121,15 @@ def parse_deployment(resources: Mapping[str, bytes]) -> ParsedDeployment:
 
 
 def build_process_spec(
-    bpmn_resources: Mapping[str, bytes],
-    process_key: str,
-    resolve_called: Callable[[str], Mapping[str, bytes] | None] | None = None,
+    bpmn_resources: Mapping[str, bytes], process_key: str
 ) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
-    """The spec of ``process_key`` and every spec it needs (embedded subprocesses and called
-    processes, transitively), ready for ``BpmnWorkflow(spec, subprocess_specs)``.
-
-    A called process is looked up in ``bpmn_resources`` first, then in resources returned
-    earlier by ``resolve_called``, then via ``resolve_called(called_element)``. A
-    calledElement holding an expression (``${...}``) cannot be resolved here and is left out.
+    """The spec of ``process_key`` and the specs of its embedded sub-processes (transitively),
+    ready for ``BpmnWorkflow(spec, subprocess_specs)``. Call activities are not inlined: each
+    starts an instance of its own definition at run time (engine/call_activities.py).
     Pure: nothing is cached between calls.
     """
-    sources = [_SpecSource(bpmn_resources)]
-    spec = sources[0].spec(process_key)
+    source = _SpecSource(bpmn_resources)
+    spec = source.spec(process_key)
     subprocess_specs: dict[str, BpmnProcessSpec] = {}
     pending = [spec]
     while pending:
@@ -142,25 +137,17 @@ def build_process_spec(
         for task_spec in list(current.task_specs.values()):
             if not isinstance(task_spec, SubWorkflowTask):
                 continue
-            called = task_spec.spec
-            if called in subprocess_specs or _is_expression(called):
+            name = task_spec.spec
+            if name in subprocess_specs or _is_expression(name):
                 continue
-            source = next((s for s in sources if s.has(called)), None)
-            if source is None:
-                resources = resolve_called(called) if resolve_called is not None else None
-                if resources is not None:
-                    source = _SpecSource(resources)
-                    sources.append(source)
-                if source is None or not source.has(called):
-                    raise ParseError.for_resource(
-                        current.file or "resource",
-                        f"Call activity '{task_spec.bpmn_id}' calls process '{called}', "
-                        "which is not deployed",
-                        element_id=task_spec.bpmn_id,
-                    )
-            subprocess = source.spec(called)
-            subprocess_specs[called] = subprocess
-            pending.append(subprocess)
+            if not source.has(name):
+                raise ParseError.for_resource(
+                    current.file or "resource",
+                    f"Activity '{task_spec.bpmn_id}' refers to process '{name}', which this deployment does not hold",
+                    element_id=task_spec.bpmn_id,
+                )
+            subprocess_specs[name] = source.spec(name)
+            pending.append(subprocess_specs[name])
     return spec, subprocess_specs
 
 
