@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,8 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_gateway import free_port, hammer  # noqa: E402 (after the sys.path line)
+from bench.bench_gateway import hammer  # noqa: E402 (after the sys.path line)
+from bench.gateway_app import serving  # noqa: E402
 
 MODEL = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://m8flow/bench">
@@ -165,25 +165,8 @@ def main() -> None:
                 conn.execute(text("TRUNCATE external_task, incident, variable, identity_link, task, process_instance, "
                                   "process_definition, resource, deployment CASCADE"))
         database.dispose()
-        port = free_port()
-        env = {**os.environ, "M8FLOW_DATABASE_URL": url}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.gateway_app:create", "--factory", "--port", str(port),
-             "--log-level", "warning", "--no-access-log"],
-            cwd=REPO, env=env,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    httpx.get(base + "/engine-rest/engine", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            figures = asyncio.run(run(base, server.pid, args.tasks))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with serving(url) as server:
+            figures = asyncio.run(run(server.base_url, server.pid, args.tasks))
     db = "PostgreSQL" if "postgres" in url else "SQLite"
     woken, immediate = figures["woken"], figures["immediate"]
     print(f"external tasks, 1 uvicorn worker, {db}")

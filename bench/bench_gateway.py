@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +17,10 @@ from pathlib import Path
 import aiohttp
 import httpx
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.gateway_app import serving  # noqa: E402 (after the sys.path line)
+
 MODEL = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://m8flow/bench">
   <bpmn:process id="bench" isExecutable="true">
@@ -32,12 +32,6 @@ MODEL = b"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def hammer(client: aiohttp.ClientSession, requests: list[tuple[str, dict]], concurrency: int) -> float:
@@ -89,25 +83,8 @@ def main() -> None:
         from engine.store.database import Database
 
         Database(url).upgrade_schema()
-        port = free_port()
-        env = {**os.environ, "M8FLOW_DATABASE_URL": url}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.gateway_app:create", "--factory", "--port", str(port),
-             "--log-level", "warning", "--no-access-log"],
-            cwd=REPO, env=env,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    httpx.get(base + "/engine-rest/engine", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            figures = asyncio.run(measure(base, args.requests, args.concurrency))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with serving(url) as server:
+            figures = asyncio.run(measure(server.base_url, args.requests, args.concurrency))
     db = "PostgreSQL" if "postgres" in url else "SQLite"
     print(f"gateway throughput, 1 uvicorn worker, {db}, {args.requests} requests, concurrency {args.concurrency}")
     print(f"  bare Starlette POST     {figures['bare']:8.0f} req/s   1.00x")
