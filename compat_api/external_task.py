@@ -16,9 +16,9 @@ from starlette.routing import Route
 from compat_api import dto
 from compat_api.errors import RestError, invalid
 from compat_api.params import (
+    Criteria,
     Query,
     body_bool,
-    body_date,
     body_int,
     body_list,
     body_sorting,
@@ -231,7 +231,7 @@ async def set_retries_batch(request: Request) -> Response:
                       "name the instances in processInstanceIds")
     ids = await call(request, commands.task_ids_of, task_ids=body_str_list(body, "externalTaskIds"),
                      process_instance_ids=body_str_list(body, "processInstanceIds"),
-                     criteria=_criteria_from_body(query) if query is not None else None)
+                     criteria=CRITERIA.from_body(query) if query is not None else None)
     if retries is None:
         raise BadUserRequest("retries is null")
     if not ids:
@@ -276,28 +276,13 @@ INTS = ("priorityHigherThanOrEquals", "priorityLowerThanOrEquals")
 DATES = ("lockExpirationAfter", "lockExpirationBefore")
 
 
-def _criteria_from_query(q: Query) -> dict[str, Any]:
-    criteria: dict[str, Any] = {name: q.str(name) for name in STRINGS}
-    criteria.update({name: q.csv(name) for name in LISTS})
-    criteria.update({name: q.bool(name) for name in BOOLS})
-    criteria.update({name: q.int(name) for name in INTS})
-    criteria.update({name: q.date(name) for name in DATES})
-    return criteria
-
-
-def _criteria_from_body(body: Mapping[str, Any]) -> dict[str, Any]:
-    criteria: dict[str, Any] = {name: body_str(body, name) for name in STRINGS}
-    criteria.update({name: body_str_list(body, name) for name in LISTS})
-    criteria.update({name: body_bool(body, name) for name in BOOLS})
-    criteria.update({name: body_int(body, name) for name in INTS})
-    criteria.update({name: body_date(body, name) for name in DATES})
-    return criteria
+CRITERIA = Criteria(strings=STRINGS, lists=LISTS, bools=BOOLS, ints=INTS, dates=DATES)
 
 
 async def list_tasks(request: Request) -> Response:
     q = Query(request)
     first, maximum = q.paging()
-    rows = await call(request, commands.query_external_tasks, _criteria_from_query(q), sorting=q.sorting(),
+    rows = await call(request, commands.query_external_tasks, CRITERIA.from_query(q), sorting=q.sorting(),
                       first_result=first, max_results=maximum)
     return ok([external_task(row) for row in rows])
 
@@ -306,19 +291,19 @@ async def query_tasks(request: Request) -> Response:
     q = Query(request)
     first, maximum = q.paging()
     body = await json_body(request)
-    rows = await call(request, commands.query_external_tasks, _criteria_from_body(body), sorting=body_sorting(body),
+    rows = await call(request, commands.query_external_tasks, CRITERIA.from_body(body), sorting=body_sorting(body),
                       first_result=first, max_results=maximum)
     return ok([external_task(row) for row in rows])
 
 
 async def count_tasks(request: Request) -> Response:
     q = Query(request)
-    return ok(dto.count(await call(request, commands.query_external_tasks, _criteria_from_query(q), count_only=True)))
+    return ok(dto.count(await call(request, commands.query_external_tasks, CRITERIA.from_query(q), count_only=True)))
 
 
 async def count_tasks_post(request: Request) -> Response:
     body = await json_body(request)
-    return ok(dto.count(await call(request, commands.query_external_tasks, _criteria_from_body(body), count_only=True)))
+    return ok(dto.count(await call(request, commands.query_external_tasks, CRITERIA.from_body(body), count_only=True)))
 
 
 async def topic_names(request: Request) -> Response:

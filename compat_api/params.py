@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -227,3 +228,34 @@ def body_variable_filters(body: Mapping[str, Any], name: str) -> list[dict[str, 
 
 def names(values: Sequence[str] | None) -> list[str] | None:
     return list(values) if values else None
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """A list resource's filters by type, read from a GET query string or a POST query body
+    with the same names, as Camunda accepts both."""
+
+    strings: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()
+    bools: tuple[str, ...] = ()
+    ints: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    variable_filters: tuple[str, ...] = ()
+
+    def from_query(self, q: Query) -> dict[str, Any]:
+        criteria: dict[str, Any] = {name: q.str(name) for name in self.strings}
+        criteria.update({name: q.csv(name) for name in self.lists})
+        criteria.update({name: q.bool(name) for name in self.bools})
+        criteria.update({name: q.int(name) for name in self.ints})
+        criteria.update({name: q.date(name) for name in self.dates})
+        criteria.update({name: q.variable_filters(name) for name in self.variable_filters})
+        return criteria
+
+    def from_body(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        criteria: dict[str, Any] = {name: body_str(body, name) for name in self.strings}
+        criteria.update({name: body_str_list(body, name) for name in self.lists})
+        criteria.update({name: body_bool(body, name) for name in self.bools})
+        criteria.update({name: body_int(body, name) for name in self.ints})
+        criteria.update({name: body_date(body, name) for name in self.dates})
+        criteria.update({name: body_variable_filters(body, name) for name in self.variable_filters})
+        return criteria

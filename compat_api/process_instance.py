@@ -1,8 +1,6 @@
 """`/process-instance`: query (GET and POST), get, delete, variables, activity instances, suspension."""
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -10,12 +8,10 @@ from starlette.routing import Route
 from compat_api import dto
 from compat_api.errors import RestError, invalid
 from compat_api.params import (
+    Criteria,
     Query,
     body_bool,
     body_sorting,
-    body_str,
-    body_str_list,
-    body_variable_filters,
     json_body,
 )
 from compat_api.responses import no_content, ok
@@ -24,41 +20,24 @@ from compat_api.variables_resource import routes_for
 from engine.commands import process_instance as commands
 from engine.errors import NotFound
 
-
-def _criteria_from_query(q: Query) -> dict[str, Any]:
-    return {
-        "processInstanceIds": q.csv("processInstanceIds"), "businessKey": q.str("businessKey"),
-        "businessKeyLike": q.str("businessKeyLike"), "processDefinitionId": q.str("processDefinitionId"),
-        "processDefinitionKey": q.str("processDefinitionKey"), "processDefinitionKeyIn": q.csv("processDefinitionKeyIn"),
-        "processDefinitionKeyNotIn": q.csv("processDefinitionKeyNotIn"), "deploymentId": q.str("deploymentId"),
-        "superProcessInstance": q.str("superProcessInstance"), "subProcessInstance": q.str("subProcessInstance"),
-        "active": q.bool("active"), "suspended": q.bool("suspended"), "tenantIdIn": q.csv("tenantIdIn"),
-        "withoutTenantId": q.bool("withoutTenantId"), "activityIdIn": q.csv("activityIdIn"),
-        "rootProcessInstances": q.bool("rootProcessInstances"), "leafProcessInstances": q.bool("leafProcessInstances"),
-        "variables": q.variable_filters("variables"),
-        "variableNamesIgnoreCase": q.bool("variableNamesIgnoreCase"),
-        "variableValuesIgnoreCase": q.bool("variableValuesIgnoreCase"),
-    }
-
-
-def _criteria_from_body(body: dict[str, Any]) -> dict[str, Any]:
-    criteria: dict[str, Any] = {}
-    for name in ("businessKey", "businessKeyLike", "processDefinitionId", "processDefinitionKey", "deploymentId",
-                 "superProcessInstance", "subProcessInstance"):
-        criteria[name] = body_str(body, name)
-    for name in ("processInstanceIds", "processDefinitionKeyIn", "processDefinitionKeyNotIn", "tenantIdIn", "activityIdIn"):
-        criteria[name] = body_str_list(body, name)
-    for name in ("active", "suspended", "withoutTenantId", "rootProcessInstances", "leafProcessInstances",
-                 "variableNamesIgnoreCase", "variableValuesIgnoreCase"):
-        criteria[name] = body_bool(body, name)
-    criteria["variables"] = body_variable_filters(body, "variables")
-    return criteria
+CRITERIA = Criteria(
+    strings=(
+        "businessKey", "businessKeyLike", "processDefinitionId", "processDefinitionKey", "deploymentId",
+        "superProcessInstance", "subProcessInstance",
+    ),
+    lists=("processInstanceIds", "processDefinitionKeyIn", "processDefinitionKeyNotIn", "tenantIdIn", "activityIdIn"),
+    bools=(
+        "active", "suspended", "withoutTenantId", "rootProcessInstances", "leafProcessInstances",
+        "variableNamesIgnoreCase", "variableValuesIgnoreCase",
+    ),
+    variable_filters=("variables",),
+)
 
 
 async def list_instances(request: Request) -> Response:
     q = Query(request)
     first, maximum = q.paging()
-    rows = await call(request, commands.query_process_instances, _criteria_from_query(q), sorting=q.sorting(), first_result=first, max_results=maximum)
+    rows = await call(request, commands.query_process_instances, CRITERIA.from_query(q), sorting=q.sorting(), first_result=first, max_results=maximum)
     return ok([dto.process_instance(row) for row in rows])
 
 
@@ -66,18 +45,18 @@ async def query_instances(request: Request) -> Response:
     q = Query(request)
     first, maximum = q.paging()
     body = await json_body(request)
-    rows = await call(request, commands.query_process_instances, _criteria_from_body(body), sorting=body_sorting(body), first_result=first, max_results=maximum)
+    rows = await call(request, commands.query_process_instances, CRITERIA.from_body(body), sorting=body_sorting(body), first_result=first, max_results=maximum)
     return ok([dto.process_instance(row) for row in rows])
 
 
 async def count_instances(request: Request) -> Response:
     q = Query(request)
-    return ok(dto.count(await call(request, commands.query_process_instances, _criteria_from_query(q), count_only=True)))
+    return ok(dto.count(await call(request, commands.query_process_instances, CRITERIA.from_query(q), count_only=True)))
 
 
 async def count_instances_post(request: Request) -> Response:
     body = await json_body(request)
-    return ok(dto.count(await call(request, commands.query_process_instances, _criteria_from_body(body), count_only=True)))
+    return ok(dto.count(await call(request, commands.query_process_instances, CRITERIA.from_body(body), count_only=True)))
 
 
 async def get_instance(request: Request) -> Response:

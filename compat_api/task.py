@@ -12,14 +12,11 @@ from compat_api import dto
 from compat_api.errors import RestError, invalid
 from compat_api.forms import submitted_variables
 from compat_api.params import (
+    Criteria,
     Query,
     body_bool,
-    body_date,
-    body_int,
     body_sorting,
     body_str,
-    body_str_list,
-    body_variable_filters,
     json_body,
 )
 from compat_api.responses import no_content, ok
@@ -38,51 +35,35 @@ from engine.errors import (
     ProcessEngineException,
 )
 
-STRINGS = (
-    "processInstanceId", "processInstanceBusinessKey", "processInstanceBusinessKeyLike", "processDefinitionId",
-    "processDefinitionKey", "executionId", "assignee", "assigneeLike", "owner", "ownerLike", "candidateGroup",
-    "candidateUser", "involvedUser", "taskDefinitionKey", "taskDefinitionKeyLike", "name", "nameLike",
-    "description", "descriptionLike", "delegationState", "taskId",
+CRITERIA = Criteria(
+    strings=(
+        "processInstanceId", "processInstanceBusinessKey", "processInstanceBusinessKeyLike", "processDefinitionId",
+        "processDefinitionKey", "executionId", "assignee", "assigneeLike", "owner", "ownerLike", "candidateGroup",
+        "candidateUser", "involvedUser", "taskDefinitionKey", "taskDefinitionKeyLike", "name", "nameLike",
+        "description", "descriptionLike", "delegationState", "taskId",
+    ),
+    lists=(
+        "processInstanceIdIn", "processInstanceBusinessKeyIn", "processDefinitionKeyIn", "taskDefinitionKeyIn",
+        "assigneeIn", "assigneeNotIn", "tenantIdIn", "candidateGroups", "taskIdIn", "activityInstanceIdIn",
+    ),
+    bools=(
+        "includeAssignedTasks", "assigned", "unassigned", "active", "suspended", "withoutTenantId", "withoutDueDate",
+        "withCandidateGroups", "withoutCandidateGroups", "withCandidateUsers", "withoutCandidateUsers",
+        "variableNamesIgnoreCase", "variableValuesIgnoreCase",
+    ),
+    ints=("priority", "minPriority", "maxPriority"),
+    dates=(
+        "dueDate", "dueBefore", "dueAfter", "followUpDate", "followUpBefore", "followUpAfter",
+        "createdOn", "createdBefore", "createdAfter",
+    ),
+    variable_filters=("processVariables", "taskVariables"),
 )
-LISTS = (
-    "processInstanceIdIn", "processInstanceBusinessKeyIn", "processDefinitionKeyIn", "taskDefinitionKeyIn",
-    "assigneeIn", "assigneeNotIn", "tenantIdIn", "candidateGroups", "taskIdIn", "activityInstanceIdIn",
-)
-BOOLS = (
-    "includeAssignedTasks", "assigned", "unassigned", "active", "suspended", "withoutTenantId", "withoutDueDate",
-    "withCandidateGroups", "withoutCandidateGroups", "withCandidateUsers", "withoutCandidateUsers",
-    "variableNamesIgnoreCase", "variableValuesIgnoreCase",
-)
-INTS = ("priority", "minPriority", "maxPriority")
-DATES = ("dueDate", "dueBefore", "dueAfter", "followUpDate", "followUpBefore", "followUpAfter", "createdOn", "createdBefore", "createdAfter")
-
-
-def _criteria_from_query(q: Query) -> dict[str, Any]:
-    criteria: dict[str, Any] = {name: q.str(name) for name in STRINGS}
-    criteria.update({name: q.csv(name) for name in LISTS})
-    criteria.update({name: q.bool(name) for name in BOOLS})
-    criteria.update({name: q.int(name) for name in INTS})
-    criteria.update({name: q.date(name) for name in DATES})
-    criteria["processVariables"] = q.variable_filters("processVariables")
-    criteria["taskVariables"] = q.variable_filters("taskVariables")
-    return criteria
-
-
-def _criteria_from_body(body: dict[str, Any]) -> dict[str, Any]:
-    criteria: dict[str, Any] = {name: body_str(body, name) for name in STRINGS}
-    criteria.update({name: body_str_list(body, name) for name in LISTS})
-    criteria.update({name: body_bool(body, name) for name in BOOLS})
-    criteria.update({name: body_int(body, name) for name in INTS})
-    criteria.update({name: body_date(body, name) for name in DATES})
-    criteria["processVariables"] = body_variable_filters(body, "processVariables")
-    criteria["taskVariables"] = body_variable_filters(body, "taskVariables")
-    return criteria
 
 
 async def list_tasks(request: Request) -> Response:
     q = Query(request)
     first, maximum = q.paging()
-    rows = await call(request, commands.query_tasks, _criteria_from_query(q), sorting=q.sorting(), first_result=first, max_results=maximum)
+    rows = await call(request, commands.query_tasks, CRITERIA.from_query(q), sorting=q.sorting(), first_result=first, max_results=maximum)
     return ok([dto.task(row) for row in rows])
 
 
@@ -90,18 +71,18 @@ async def query_tasks(request: Request) -> Response:
     q = Query(request)
     first, maximum = q.paging()
     body = await json_body(request)
-    rows = await call(request, commands.query_tasks, _criteria_from_body(body), sorting=body_sorting(body), first_result=first, max_results=maximum)
+    rows = await call(request, commands.query_tasks, CRITERIA.from_body(body), sorting=body_sorting(body), first_result=first, max_results=maximum)
     return ok([dto.task(row) for row in rows])
 
 
 async def count_tasks(request: Request) -> Response:
     q = Query(request)
-    return ok(dto.count(await call(request, commands.query_tasks, _criteria_from_query(q), count_only=True)))
+    return ok(dto.count(await call(request, commands.query_tasks, CRITERIA.from_query(q), count_only=True)))
 
 
 async def count_tasks_post(request: Request) -> Response:
     body = await json_body(request)
-    return ok(dto.count(await call(request, commands.query_tasks, _criteria_from_body(body), count_only=True)))
+    return ok(dto.count(await call(request, commands.query_tasks, CRITERIA.from_body(body), count_only=True)))
 
 
 async def get_task(request: Request) -> Response:
