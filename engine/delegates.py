@@ -20,14 +20,43 @@ A handler receives Camunda's ``DelegateExecution`` (``getVariable``, ``setVariab
 listener, ``DelegateTask``. A registered object that is not a function can be called from
 expressions by its public methods (``${billing.charge(execution)}``).
 
+A handler may be a function, a class, or an object. A class is the closest port of a Java
+delegate: like Camunda, m8flow creates a fresh instance for every call and calls its
+``execute(execution)`` (service tasks) or ``notify(execution | task)`` (listeners). An object
+(a registered bean, ``delegateExpression="${chargeCard}"``) is called the same way, or
+directly when it is callable.
+
+Field injection (``camunda:field`` on a class or delegateExpression service task or listener)
+works as in Camunda: each field arrives as an ``Expression`` whose ``getValue(execution)``
+returns the ``stringValue`` / ``camunda:string`` text, or evaluates the ``expression`` /
+``camunda:expression`` (JUEL) at that moment. A class instance (or a copy of a registered
+object) gets each field through a Java-bean setter (``setText``) when it has one, else as an
+attribute; a function gets the evaluated values as keyword arguments, and a field it does not
+accept fails the command, as a field missing on the Java class does::
+
+    # <serviceTask camunda:class="com.acme.Greeter">
+    #   <extensionElements><camunda:field name="greeting" stringValue="Hello"/>
+    #     <camunda:field name="who"><camunda:expression>${name}</camunda:expression></camunda:field>
+    class Greeter:                                # JavaDelegate with two Expression fields
+        greeting: Expression
+        who: Expression
+
+        def execute(self, execution):
+            execution.setVariable("text", f"{self.greeting.getValue(execution)} {self.who.getValue(execution)}")
+
+    def greet(execution, *, greeting, who):       # the same, as a function
+        execution.setVariable("text", f"{greeting} {who}")
+
 Service, send and business rule tasks implemented by a delegate run it and complete in the
 same command. An unknown name fails the command, as a missing class does in Camunda (the
 transaction rolls back; the REST answer is a 500 naming the class).
 """
 from __future__ import annotations
 
+import copy
+import inspect
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
@@ -141,8 +170,9 @@ def with_registered_beans(context: ExpressionContext, text: str) -> ExpressionCo
     return context
 
 
-def resolve_delegate(implementation: dict[str, Any], context: ExpressionContext, element: str | None) -> Callable[[Any], Any]:
-    """The handler of a ``class`` or ``delegateExpression`` implementation."""
+def resolve_delegate(implementation: dict[str, Any], context: ExpressionContext, element: str | None) -> Any:
+    """The handler of a ``class`` or ``delegateExpression`` implementation: a function, a
+    class or an object (see the module docstring)."""
     if implementation.get("class"):
         return REGISTRY.lookup_class(implementation["class"])
     text = implementation["delegateExpression"]
@@ -157,21 +187,103 @@ def resolve_delegate(implementation: dict[str, Any], context: ExpressionContext,
         return REGISTRY.lookup_class(value)
     if isinstance(value, _RegisteredBean):
         value = value._target
-    if not callable(value):
+    if not callable(value) and not any(callable(getattr(value, name, None)) for name in _ENTRY_METHODS):
         raise ProcessEngineException(
             f"Delegate expression {text} did not resolve to an implementation of JavaDelegate (activity '{element}')"
         )
     return value
 
 
-def invoke(implementation: dict[str, Any], context: ExpressionContext, element: str | None, argument: Any = None) -> Any:
-    """Run a class / delegateExpression / expression implementation in ``context``."""
+def invoke(
+    implementation: dict[str, Any], context: ExpressionContext, element: str | None, argument: Any = None,
+    *, fields: list[dict[str, Any]] | None = None, listener: bool = False,
+) -> Any:
+    """Run a class / delegateExpression / expression implementation in ``context``.
+    ``fields`` default to the implementation's own (a listener's ``camunda:field``s)."""
     bean = argument if argument is not None else ExecutionBean(context)
     if implementation.get("class") or implementation.get("delegateExpression"):
         handler = resolve_delegate(implementation, context, element)
-        return handler(bean)
+        if fields is None:
+            fields = implementation.get("fields") or []
+        return _call(handler, bean, [Expression(field, context, element) for field in fields], listener)
     text = implementation["expression"]
     return evaluate(text, with_registered_beans(context, text), element_id=element)
+
+
+# -- calling a handler, with field injection ----------------------------------------------------
+_ENTRY_METHODS = ("execute", "notify")
+
+
+class Expression:
+    """A ``camunda:field`` as Camunda injects it (``org.camunda.bpm.engine.delegate.Expression``):
+    a fixed string, or JUEL evaluated when ``getValue`` is called."""
+
+    def __init__(self, field: dict[str, Any], context: ExpressionContext, element: str | None) -> None:
+        self.name: str = field.get("name") or ""
+        self._field = field
+        self._context = context
+        self._element = element
+
+    def getValue(self, scope: Any = None) -> Any:  # noqa: N802 (Camunda's names)
+        """The field's value now; ``scope`` (the execution or task) is the one the handler got."""
+        if "stringValue" in self._field:
+            return self._field["stringValue"]
+        text = self._field.get("expression") or ""
+        return evaluate(text, with_registered_beans(self._context, text), element_id=self._element)
+
+    get_value = getValue
+
+    def getExpressionText(self) -> str:  # noqa: N802
+        return self._field.get("stringValue", self._field.get("expression")) or ""
+
+    def isLiteralText(self) -> bool:  # noqa: N802
+        return "stringValue" in self._field
+
+    def __repr__(self) -> str:
+        return f"Expression({self.name}={self.getExpressionText()!r})"
+
+
+def _call(handler: Any, bean: Any, fields: list[Expression], listener: bool) -> Any:
+    """Call a function, a fresh instance of a class, or an object, with ``fields`` injected."""
+    if inspect.isclass(handler):
+        target = handler()
+    elif inspect.isroutine(handler):
+        return handler(bean, **_keyword_values(handler, fields, bean)) if fields else handler(bean)
+    else:
+        target = copy.copy(handler) if fields else handler  # a registered bean stays as it was
+    for field in fields:
+        _inject(target, field)
+    order = ("notify", "execute") if listener else ("execute", "notify")
+    for name in order:
+        method = getattr(target, name, None)
+        if callable(method):
+            return method(bean)
+    return target(bean)
+
+
+def _inject(target: Any, field: Expression) -> None:
+    setter = getattr(target, "set" + field.name[:1].upper() + field.name[1:], None)
+    if callable(setter):
+        setter(field)
+        return
+    try:
+        setattr(target, field.name, field)
+    except AttributeError as exc:  # __slots__ without the name, or a read-only property
+        raise _missing_field(field, target) from exc
+
+
+def _keyword_values(function: Any, fields: list[Expression], bean: Any) -> dict[str, Any]:
+    parameters = inspect.signature(function).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    for field in fields:
+        if not takes_any and field.name not in parameters:
+            raise _missing_field(field, function)
+    return {field.name: field.getValue(bean) for field in fields}
+
+
+def _missing_field(field: Expression, target: Any) -> ProcessEngineException:
+    owner = getattr(target, "__qualname__", type(target).__qualname__)
+    return ProcessEngineException(f"Field definition uses non-existing field '{field.name}' on handler '{owner}'")
 
 
 def is_delegate_task(spec: Any) -> bool:
@@ -207,7 +319,7 @@ def run_delegate_tasks(session: ProcessInstanceSession) -> bool:
             continue
         attributes = camunda_of(spec)["attributes"]
         context = session.context_for(spiff_task)
-        result = invoke(attributes, context, spec.bpmn_id)
+        result = invoke(attributes, context, spec.bpmn_id, fields=camunda_of(spec).get("fields") or [])
         if attributes.get("expression") and attributes.get("resultVariable"):
             context.set_variable(attributes["resultVariable"], result)
         with spiff_errors():

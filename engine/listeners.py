@@ -143,7 +143,7 @@ def _notify(session: ProcessInstanceSession, listener: dict[str, Any], context: 
     if script:
         _run_script(session, script, context, element)
     elif any(listener.get(key) for key in ("class", "delegateExpression", "expression")):
-        invoke(listener, context, element, argument)
+        invoke(listener, context, element, argument, listener=True)
 
 
 def _run_script(session: ProcessInstanceSession, script: dict[str, Any], context: ExpressionContext, element: str | None) -> None:

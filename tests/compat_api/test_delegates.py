@@ -58,6 +58,60 @@ def test_expression_calls_a_method_of_a_registered_bean_into_the_result_variable
     assert _variables(rest, instance["id"])["receipt"] == "receipt for 3 in True"
 
 
+class Greeter:
+    """A JavaDelegate port: fields arrive as Expressions on a fresh instance per call."""
+
+    instances: list[Greeter] = []
+
+    def __init__(self):
+        Greeter.instances.append(self)
+
+    def setGreeting(self, expression):  # noqa: N802 — a Java-bean setter is preferred
+        self.greeting_via_setter = expression
+
+    def execute(self, execution):
+        execution.setVariable("name", "late")  # an expression field is evaluated when read
+        text = f"{self.greeting_via_setter.getValue(execution)} {self.who.getValue(execution)}{self.punctuation.getValue(execution)}"
+        execution.setVariable("text", text.upper() if self.shout.getValue(execution) else text)
+
+
+def _fields_start(rest, **variables):
+    return start(rest, "dg_fields", variables={name: {"value": value} for name, value in variables.items()})
+
+
+def test_class_delegate_gets_its_fields_as_expressions_on_a_fresh_instance(rest):
+    deploy(rest, "scopes/delegate_fields.bpmn")
+    Greeter.instances.clear()
+    with delegates.registered("com.acme.Greeter", Greeter):
+        first = _fields_start(rest, name="ann", loud=False)
+        second = _fields_start(rest, name="bob", loud=True)
+    assert _variables(rest, first["id"])["text"] == "Hello late!"
+    assert _variables(rest, second["id"])["text"] == "HELLO LATE!"
+    assert len(Greeter.instances) == 2
+
+
+def test_function_delegate_gets_its_field_values_as_keyword_arguments(rest):
+    def greet(execution, *, greeting, punctuation, who, shout):
+        execution.setVariable("text", f"{greeting} {who}{punctuation}" + (" (loud)" if shout else ""))
+
+    deploy(rest, "scopes/delegate_fields.bpmn")
+    with delegates.registered("com.acme.Greeter", greet):
+        instance = _fields_start(rest, name="ann", loud=True)
+    assert _variables(rest, instance["id"])["text"] == "Hello ann! (loud)"
+
+
+def test_a_field_the_function_does_not_take_fails_the_command(rest):
+    def greet(execution, *, greeting):
+        raise AssertionError("not called")
+
+    deploy(rest, "scopes/delegate_fields.bpmn")
+    with delegates.registered("com.acme.Greeter", greet):
+        response = rest.post("/process-definition/key/dg_fields/start", json={})
+    assert response.status_code == 500
+    assert "non-existing field 'punctuation'" in response.json()["message"]
+    assert rest.get("/process-instance/count").json() == {"count": 0}
+
+
 def test_unknown_delegate_fails_the_command_naming_the_class(rest):
     deploy(rest, "scopes/delegate_unknown.bpmn")
     response = rest.post("/process-definition/key/dg_missing/start", json={})

@@ -51,3 +51,30 @@ def test_execution_listener_class_runs_the_registered_handler(rest):
         [task] = tasks(rest)
         rest.post(f"/task/{task['id']}/complete", json={})
     assert _variables(rest, instance["id"])["audited"] == "work:end"
+
+
+def test_execution_listener_class_gets_its_fields(rest):
+    class Stamp:
+        def notify(self, execution):
+            execution.setVariable("stamp", f"{self.label.getValue(execution)} by {self.who.getValue(execution)}")
+
+    deploy(rest, "scopes/listener_fields.bpmn")
+    with delegates.registered("com.acme.Stamp", Stamp), delegates.registered("assigner", lambda task, **fields: None):
+        instance = start(rest, "ls_fields", variables={"name": {"value": "ann"}})
+    assert _variables(rest, instance["id"])["stamp"] == "started by ann"
+
+
+def test_task_listener_bean_gets_its_fields_on_a_copy(rest):
+    class Assigner:
+        user = None
+
+        def notify(self, task):
+            task.setAssignee(self.user.getValue(task))
+
+    bean = Assigner()
+    deploy(rest, "scopes/listener_fields.bpmn")
+    with delegates.registered("com.acme.Stamp", lambda execution, **fields: None), delegates.registered("assigner", bean):
+        start(rest, "ls_fields", variables={"name": {"value": "ann"}})
+    [task] = tasks(rest)
+    assert task["assignee"] == "ann-desk"
+    assert bean.user is None  # the registered bean is shared: fields go to a copy
