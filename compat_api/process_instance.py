@@ -70,7 +70,8 @@ async def get_instance(request: Request) -> Response:
 async def delete_instance(request: Request) -> Response:
     q = Query(request)
     try:
-        await call(request, commands.delete_process_instance, path(request, "id"), fail_if_not_exists=bool(q.bool("failIfNotExists", True)))
+        await call(request, commands.delete_process_instance, path(request, "id"), fail_if_not_exists=bool(q.bool("failIfNotExists", True)),
+                   skip_custom_listeners=bool(q.bool("skipCustomListeners", False)))
     except NotFound as exc:
         raise RestError(404, f"Process instance with id {path(request, 'id')} does not exist", "InvalidRequestException") from exc
     return no_content()

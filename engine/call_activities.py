@@ -210,7 +210,7 @@ def sync_called_instances(session: ProcessInstanceSession, ended: bool, new_inst
     if orphans:
         from engine.commands.process_instance import _delete_running
 
-        _delete_running(session.conn, orphans, "Called from an activity that ended")
+        _delete_running(session.conn, orphans, "Called from an activity that ended", session.engine)
 
 
 def _resume_caller(called: ProcessInstanceSession) -> None:

@@ -56,11 +56,11 @@ def projections() -> tuple[Any, ...]:
     from engine.events.subscriptions import sync_event_subscriptions
     from engine.external_tasks import sync_external_tasks
     from engine.jobs.projection import sync_jobs
-    from engine.listeners import fire_task_create_listeners
+    from engine.listeners import end_cancelled_on_save, fire_task_create_listeners
     from engine.user_tasks import sync_user_tasks
 
-    return (sync_user_tasks, fire_task_create_listeners, sync_external_tasks, sync_called_instances,
-            sync_event_subscriptions, broadcast_thrown_signals, sync_jobs)
+    return (end_cancelled_on_save, sync_user_tasks, fire_task_create_listeners, sync_external_tasks,
+            sync_called_instances, sync_event_subscriptions, broadcast_thrown_signals, sync_jobs)
 
 
 def behaviours() -> Behaviours:

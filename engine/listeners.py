@@ -5,29 +5,39 @@ Camunda's order.
                      (user task) row created -> task listeners "create" [-> "assignment"]
     user task done:  task listeners "complete"
     activity end:    output parameters -> execution listeners "end" -> local scope dropped
+    sequence flow:   execution listeners "take", after the source ended
+    cancelled:       (user task) task listeners "delete" -> execution listeners "end",
+                     innermost activity first; no output parameters
     process:         execution listeners "start" before the first element, "end" after the last
 
 Engine-run elements start in ``will_complete`` (before Spiff runs them) and end in
 ``did_complete``; user tasks wait READY without running, so they start in an after-steps
-hook; enclosing sub-processes start lazily, before the first element inside them runs. A
-listener is ``expression`` (JUEL), ``script`` (Python) or ``class``/``delegateExpression``
-(a registered handler, see ``engine.delegates``); ``take`` listeners on sequence flows are not
-run (Spiff has no step for a flow).
+hook; enclosing sub-processes start lazily, before the first element inside them runs. Spiff
+has no step for a sequence flow: a flow is taken when its source completes and the target's
+task became definite (``take`` listeners sit on the source spec, see ``engine.bpmn.dialect``).
+Spiff cancels tasks without a hook either: started activities whose cancellation runs
+listeners are tracked per command and looked at after every completion (interrupting boundary
+events, terminate end events, event sub-processes) and before the instance is saved
+(modification); ``fire_for_deletion`` serves a deleted instance. A listener is ``expression``
+(JUEL), ``script`` (Python) or ``class``/``delegateExpression`` (a registered handler, see
+``engine.delegates``).
 """
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.specs.defaults import UserTask
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 
-from engine.bpmn import juel
 from engine.bpmn.activity_types import activity_type
 from engine.bpmn.extensions import camunda_of
 from engine.bpmn.script_engine import PYTHON_FORMATS, ExpressionContext, run_python
+from engine.delegate_task import TaskBean
 from engine.delegates import invoke
 from engine.errors import ScriptEvaluationError
 from engine.io_mappings import apply_inputs, apply_outputs
@@ -37,8 +47,13 @@ if TYPE_CHECKING:
     from engine.instance import ProcessInstanceSession
 
 _STARTED = "m8flow_started"
+_ENDED = "m8flow_cancel_listened"  # the cancellation listeners ran (never twice)
 # User tasks created in this command whose "create" listeners run once their row exists.
 _created: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
+# Started activities whose cancellation runs listeners, by Spiff task id (see open_activities).
+_open: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+# Sessions whose cancellations skip custom listeners (skipCustomListeners=true).
+_skipping: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def _needs_lifecycle(session: ProcessInstanceSession) -> bool:
@@ -50,7 +65,9 @@ def _needs_lifecycle(session: ProcessInstanceSession) -> bool:
         specs = [workflow.spec, *workflow.subprocess_specs.values()]
         keys = ("inputOutput", "executionListeners", "taskListeners")
         cached = any(key in camunda_of(ts) for process in specs for ts in [process, *process.task_specs.values()]
-                     for key in keys)
+                     for key in keys) or any(
+            "takeListeners" in (getattr(ts, "extensions", None) or {})
+            for process in specs for ts in process.task_specs.values())
         workflow.spec._m8flow_lifecycle = cached
     return bool(cached)
 
@@ -63,6 +80,8 @@ def _is_activity(spec: Any) -> bool:
 def will_complete(session: ProcessInstanceSession, spiff_task: Any) -> None:
     if not _needs_lifecycle(session):
         return
+    if session not in _open:
+        open_activities(session)  # before anything in this command can be cancelled
     spec = spiff_task.task_spec
     if spec.name == "Start" and spiff_task.workflow is spiff_task.workflow.top_workflow:
         _process_listeners(session, spiff_task, "start")
@@ -72,6 +91,8 @@ def will_complete(session: ProcessInstanceSession, spiff_task: Any) -> None:
 
 
 def did_complete(session: ProcessInstanceSession, spiff_task: Any) -> None:
+    if _open.get(session):
+        end_cancelled_activities(session)  # what this completion interrupted ends first
     if spiff_task.state != TaskState.COMPLETED:
         return
     spec = spiff_task.task_spec
@@ -80,15 +101,19 @@ def did_complete(session: ProcessInstanceSession, spiff_task: Any) -> None:
         for child in spiff_task.children:
             session.variables.drop_scope(str(child.id))
         session.variables.drop_scope(str(spiff_task.id))
-        return
-    if _needs_lifecycle(session):
-        if _is_activity(spec):
-            apply_outputs(session, spiff_task)
-            fire_execution_listeners(session, spiff_task, "end")
-        if spec.name == "End" and spiff_task.workflow is spiff_task.workflow.top_workflow:
-            _process_listeners(session, spiff_task, "end")
-    if not isinstance(spec, UserTask):
-        session.variables.drop_scope(str(spiff_task.id))
+    else:
+        if _needs_lifecycle(session):
+            if _is_activity(spec):
+                apply_outputs(session, spiff_task)
+                fire_execution_listeners(session, spiff_task, "end")
+            if spiff_task.workflow is spiff_task.workflow.top_workflow and (
+                    spec.name == "End" or isinstance(getattr(spec, "event_definition", None), TerminateEventDefinition)):
+                _process_listeners(session, spiff_task, "end")  # a terminate end event ends it too
+        if not isinstance(spec, UserTask):
+            session.variables.drop_scope(str(spiff_task.id))
+    take = (getattr(spec, "extensions", None) or {}).get("takeListeners")
+    if take:
+        _fire_take_listeners(session, spiff_task, take)
 
 
 def start_waiting_activities(session: ProcessInstanceSession) -> bool:
@@ -114,6 +139,9 @@ def start_activity(session: ProcessInstanceSession, spiff_task: Any) -> None:
     spiff_task.internal_data[_STARTED] = True
     if not _is_activity(spiff_task.task_spec):
         return
+    opened = _open.get(session)
+    if opened is not None and _listens_on_cancel(spiff_task.task_spec):
+        opened[spiff_task.id] = spiff_task
     apply_inputs(session, spiff_task)
     fire_execution_listeners(session, spiff_task, "start")
 
@@ -128,8 +156,26 @@ def fire_execution_listeners(session: ProcessInstanceSession, spiff_task: Any, e
         _notify(session, listener, context, spiff_task.task_spec.bpmn_id)
 
 
-def _process_listeners(session: ProcessInstanceSession, spiff_task: Any, event: str) -> None:
-    listeners = [entry for entry in camunda_of(spiff_task.workflow.spec).get("executionListeners", [])
+def _fire_take_listeners(session: ProcessInstanceSession, spiff_task: Any, take: dict[str, list[Any]]) -> None:
+    """``take`` listeners of the flows to the targets this completion activated (a target
+    task that became definite; a flow Spiff did not follow leaves no such child)."""
+    for child in spiff_task.children:
+        flows = take.get(child.task_spec.name)
+        if not flows or not child.has_state(TaskState.DEFINITE_MASK | TaskState.COMPLETED):
+            continue
+        for flow in flows:
+            for listener in flow["listeners"]:
+                context = session.context_for(spiff_task)
+                # The source activity ended: its own scope is no longer the execution's.
+                context.outer_scopes = tuple(s for s in context.outer_scopes if s != str(spiff_task.id))
+                context.event_name = "take"
+                context.transition_id = flow["flow"]
+                _notify(session, listener, context, flow["flow"])
+
+
+def _process_listeners(session: ProcessInstanceSession, spiff_task: Any | None, event: str) -> None:
+    assert session.workflow is not None
+    listeners = [entry for entry in camunda_of(session.workflow.spec).get("executionListeners", [])
                  if entry.get("event") == event]
     for listener in listeners:
         context = session.context_for(None)
@@ -163,106 +209,120 @@ def _run_script(session: ProcessInstanceSession, script: dict[str, Any], context
     run_python(script["text"], context, f"listener of {element}", element, extra)
 
 
+# -- cancelled activities ---------------------------------------------------------------------
+def _listens_on_cancel(spec: Any) -> bool:
+    """An activity with "end" execution listeners, or a user task with "delete" listeners."""
+    cached = getattr(spec, "_m8flow_cancel_listeners", None)
+    if cached is None:
+        camunda = camunda_of(spec)
+        cached = _is_activity(spec) and (
+            any(entry.get("event") == "end" for entry in camunda.get("executionListeners", []))
+            or (isinstance(spec, UserTask) and any(entry.get("event") == "delete"
+                                                   for entry in camunda.get("taskListeners", [])))
+        )
+        spec._m8flow_cancel_listeners = cached
+    return bool(cached)
+
+
+def _has_cancel_listeners(session: ProcessInstanceSession) -> bool:
+    workflow = session.workflow
+    assert workflow is not None
+    return _any_cancel_listeners(workflow.spec, workflow.subprocess_specs)
+
+
+def _any_cancel_listeners(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:
+    cached = getattr(spec, "_m8flow_has_cancel_listeners", None)
+    if cached is None:
+        cached = any(_listens_on_cancel(ts) for process in [spec, *subprocess_specs.values()]
+                     for ts in process.task_specs.values())
+        spec._m8flow_has_cancel_listeners = cached
+    return bool(cached)
+
+
+def deletion_runs_listeners(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:
+    """Whether deleting an instance of the definition runs listeners (without loading it)."""
+    process_end = any(entry.get("event") == "end" for entry in camunda_of(spec).get("executionListeners", []))
+    return process_end or _any_cancel_listeners(spec, subprocess_specs)
+
+
+def _tasks(session: ProcessInstanceSession, state: int) -> list[Any]:
+    """Tasks in a state, in the instance and in every sub-process (cancelled ones included)."""
+    workflow = session.workflow
+    assert workflow is not None
+    found = {task.id: task for task in workflow.get_tasks(state=state)}
+    for inner in workflow.subprocesses.values():
+        found.update((task.id, task) for task in inner.get_tasks(state=state) if task.workflow is inner)
+    return list(found.values())
+
+
+def open_activities(session: ProcessInstanceSession) -> dict[Any, Any] | None:
+    """This command's started activities whose cancellation runs listeners (None: the
+    definition has none). Built once per command; ``start_activity`` adds to it."""
+    if not _has_cancel_listeners(session):
+        return None
+    opened = _open.get(session)
+    if opened is None:
+        opened = {
+            task.id: task for task in _tasks(session, TaskState.NOT_FINISHED_MASK | TaskState.CANCELLED)
+            if task.internal_data.get(_STARTED) and not task.internal_data.get(_ENDED)
+            and _listens_on_cancel(task.task_spec)
+        }
+        _open[session] = opened
+    return opened
+
+
+def skip_custom_listeners(session: ProcessInstanceSession) -> None:
+    """Cancellations in this command run no listeners (Camunda's ``skipCustomListeners``)."""
+    _skipping.add(session)
+
+
+def end_cancelled_activities(session: ProcessInstanceSession) -> None:
+    """Tracked activities Spiff cancelled (or dropped from the tree) end: task "delete" and
+    execution "end" listeners, innermost first."""
+    opened = open_activities(session)
+    if not opened:
+        return
+    cancelled = []
+    for task_id, task in list(opened.items()):
+        if task.state == TaskState.COMPLETED:
+            del opened[task_id]
+        elif task.state == TaskState.CANCELLED or task.workflow.tasks.get(task.id) is not task:
+            del opened[task_id]
+            cancelled.append(task)
+    _end(session, cancelled)
+
+
+def end_cancelled_on_save(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
+    """Projection, before the user task rows go: cancellations outside a completion
+    (process-instance modification) end their activities too."""
+    if _open.get(session) or (session not in _open and not new_instance and _needs_lifecycle(session)):
+        end_cancelled_activities(session)
+
+
+def fire_for_deletion(session: ProcessInstanceSession) -> None:
+    """A deleted instance: its running activities end, innermost first, then the process."""
+    _end(session, [task for task in _tasks(session, TaskState.NOT_FINISHED_MASK)
+                   if task.internal_data.get(_STARTED) and _listens_on_cancel(task.task_spec)])
+    _process_listeners(session, None, "end")
+
+
+def _end(session: ProcessInstanceSession, cancelled: list[Any]) -> None:
+    for task in sorted(cancelled, key=_depth, reverse=True):
+        task.internal_data[_ENDED] = True
+        if session in _skipping:
+            continue
+        if isinstance(task.task_spec, UserTask):
+            fire_task_listeners(session, task, "delete")
+        fire_execution_listeners(session, task, "end")
+
+
+def _depth(task: Any) -> int:
+    in_body = task.parent is not None and isinstance(task.parent.task_spec, MultiInstanceTask)
+    return 2 * getattr(task.workflow, "depth", 0) + (1 if in_body else 0)
+
+
 # -- task listeners ---------------------------------------------------------------------------
-_TASK_EVENTS = ("create", "assignment", "complete", "delete")
-
-
-class TaskBean(juel.JuelBean):
-    """``task`` in a task listener: Camunda's DelegateTask over the task row. Setters collect
-    changes that are written to the row after the listeners ran."""
-
-    __el_methods__ = frozenset({
-        "getId", "getName", "setName", "getAssignee", "setAssignee", "getOwner", "setOwner",
-        "getPriority", "setPriority", "getDescription", "setDescription", "getTaskDefinitionKey",
-        "getProcessInstanceId", "getEventName", "getExecution", "addCandidateUser",
-        "addCandidateGroup", "getVariable", "setVariable", "getVariableLocal", "setVariableLocal",
-        "getFollowUpDate", "setFollowUpDate", "getDueDate", "setDueDate",
-    })  # fmt: skip
-
-    def __init__(self, row: dict[str, Any], context: ExpressionContext, event: str) -> None:
-        self._row = row
-        self._context = context
-        self._event = event
-        self.changes: dict[str, Any] = {}
-        self.candidates: list[tuple[str | None, str | None]] = []
-
-    def _get(self, column: str) -> Any:
-        return self.changes.get(column, self._row.get(column))
-
-    def getId(self) -> str:
-        return self._row["id"]
-
-    def getName(self) -> str | None:
-        return self._get("name")
-
-    def setName(self, value: str | None) -> None:
-        self.changes["name"] = value
-
-    def getAssignee(self) -> str | None:
-        return self._get("assignee")
-
-    def setAssignee(self, value: str | None) -> None:
-        self.changes["assignee"] = value
-
-    def getOwner(self) -> str | None:
-        return self._get("owner")
-
-    def setOwner(self, value: str | None) -> None:
-        self.changes["owner"] = value
-
-    def getPriority(self) -> int:
-        return self._get("priority")
-
-    def setPriority(self, value: int) -> None:
-        self.changes["priority"] = int(value)
-
-    def getDescription(self) -> str | None:
-        return self._get("description")
-
-    def setDescription(self, value: str | None) -> None:
-        self.changes["description"] = value
-
-    def getDueDate(self) -> Any:
-        return self._get("due")
-
-    def setDueDate(self, value: Any) -> None:
-        self.changes["due"] = value
-
-    def getFollowUpDate(self) -> Any:
-        return self._get("follow_up")
-
-    def setFollowUpDate(self, value: Any) -> None:
-        self.changes["follow_up"] = value
-
-    def getTaskDefinitionKey(self) -> str:
-        return self._row["task_definition_key"]
-
-    def getProcessInstanceId(self) -> str:
-        return self._row["process_instance_id"]
-
-    def getEventName(self) -> str:
-        return self._event
-
-    def getExecution(self) -> Any:
-        return self._context.resolve("execution")
-
-    def addCandidateUser(self, user: str) -> None:
-        self.candidates.append((user, None))
-
-    def addCandidateGroup(self, group: str) -> None:
-        self.candidates.append((None, group))
-
-    def getVariable(self, name: str) -> Any:
-        return self._context.resolve("execution").getVariable(name)
-
-    def setVariable(self, name: str, value: Any) -> None:
-        self._context.set_variable(str(name), value)
-
-    def getVariableLocal(self, name: str) -> Any:
-        return self._context.resolve("execution").getVariableLocal(name)
-
-    def setVariableLocal(self, name: str, value: Any) -> None:
-        self._context.variables.set_local(str(name), value, self._row["id"], task_id=self._row["id"])
+_TASK_EVENTS = ("create", "assignment", "update", "complete", "delete", "timeout")
 
 
 def fire_task_listeners(session: ProcessInstanceSession, spiff_task: Any, event: str) -> None:

@@ -96,6 +96,15 @@ class _Dialect:
             extensions["timer"] = timer
         return extensions
 
+    def connect_outgoing(self, outgoing_task: Any, sequence_flow_node: Any, is_default: bool) -> None:
+        # Spiff keeps no sequence-flow objects: a flow's listeners (all "take", whatever their
+        # event says) go on its source, keyed by the target spec (engine.listeners).
+        super().connect_outgoing(outgoing_task, sequence_flow_node, is_default)  # type: ignore[misc]
+        listeners = read_camunda(sequence_flow_node).get("executionListeners")
+        if listeners:
+            take = self.task.extensions.setdefault("takeListeners", {})
+            take.setdefault(outgoing_task.name, []).append({"flow": sequence_flow_node.get("id"), "listeners": listeners})
+
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         # Camunda's MI semantics (collection expressions, nrOf* variables): engine.multi_instance.
         from engine.multi_instance import (

@@ -24,7 +24,9 @@ runtime can act on it without the XML. Shape, keys absent unless present in the 
     param = {"name", "kind": "text"|"expression"|"script"|"list"|"map"|"null", "value"}
 
 BPMN-level facts the runtime needs unevaluated sit beside it: ``spec.extensions["timer"] =
-{"kind": "timeDate"|"timeDuration"|"timeCycle", "text"}`` and ``spec.extensions["scriptFormat"]``.
+{"kind": "timeDate"|"timeDuration"|"timeCycle", "text"}``, ``spec.extensions["scriptFormat"]``, and on
+the source of a sequence flow with listeners ``spec.extensions["takeListeners"] = {target spec
+name: [{"flow": id, "listeners": [listener]}]}``.
 """
 from __future__ import annotations
 

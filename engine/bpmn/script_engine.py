@@ -46,13 +46,14 @@ class ExecutionBean(juel.JuelBean):
             "getProcessBusinessKey", "getBusinessKey", "getProcessInstanceId", "getId",
             "getActivityId", "getCurrentActivityId", "getCurrentActivityName",
             "getProcessDefinitionId", "getTenantId", "getEventName", "getVariableNames",
+            "getCurrentTransitionId",
         }
     )
     __el_properties__ = frozenset(
         {
             "processBusinessKey", "businessKey", "processInstanceId", "id", "activityId",
             "currentActivityId", "currentActivityName", "processDefinitionId", "tenantId",
-            "eventName", "variables", "variableNames",
+            "eventName", "variables", "variableNames", "currentTransitionId",
         }
     )
 
@@ -129,6 +130,10 @@ class ExecutionBean(juel.JuelBean):
     def getEventName(self) -> str | None:  # noqa: N802
         return self._ctx.event_name
 
+    def getCurrentTransitionId(self) -> str | None:  # noqa: N802
+        """The sequence flow being taken, in a ``take`` listener."""
+        return self._ctx.transition_id
+
 
 class ExpressionContext(juel.ElContext):
     """What an expression sees: beans (``execution``), variables, and Camunda's functions."""
@@ -158,6 +163,7 @@ class ExpressionContext(juel.ElContext):
         self.process_definition_id = process_definition_id
         self.tenant_id = tenant_id
         self.event_name = event_name
+        self.transition_id: str | None = None
         self._beans: dict[str, Any] = {"execution": ExecutionBean(self)}
         if extra_beans:
             self._beans.update(extra_beans)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine import modification
+from engine import listeners, modification
 from engine.errors import InvalidRequest
 from engine.instance import ProcessInstanceSession
 from engine.modification import Instruction
@@ -23,12 +23,16 @@ def modify_process_instance(
     skip_io_mappings: bool = False,
     annotation: str | None = None,
 ) -> None:
-    """``skip_custom_listeners``, ``skip_io_mappings`` and ``annotation`` are accepted for
-    compatibility; m8flow records no operation log and applies listeners and mappings."""
+    """``skip_custom_listeners`` skips the listeners of the activities the instructions
+    cancel; ``skip_io_mappings`` and ``annotation`` are accepted for compatibility (m8flow
+    records no operation log and applies the mappings)."""
     if not instructions:
         raise InvalidRequest("'instructions' must be set")
     with engine.database.transaction() as conn:
         session = ProcessInstanceSession.load(engine, conn, instance_id)
+        if skip_custom_listeners:
+            listeners.skip_custom_listeners(session)
+        listeners.open_activities(session)  # before the instructions cancel anything
         modification.modify(session, list(instructions))
         session.run()
         modification.end_if_empty(session)

@@ -8,6 +8,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, delete, func, select, update
 
+from engine import listeners
 from engine import variables as typed
 from engine.bpmn.activity_types import activity_type
 from engine.errors import InvalidRequest, NotFound, ProcessEngineException, with_prefix
@@ -150,7 +151,10 @@ def query_process_instances(
     return page(rows, first_result, max_results)
 
 
-def delete_process_instance(engine: ProcessEngine, instance_id: str, *, fail_if_not_exists: bool = True, reason: str | None = None) -> None:
+def delete_process_instance(
+    engine: ProcessEngine, instance_id: str, *, fail_if_not_exists: bool = True, reason: str | None = None,
+    skip_custom_listeners: bool = False,
+) -> None:
     pi = t.process_instance
     with engine.database.transaction() as conn:
         row = conn.execute(select(pi.c.id).where(pi.c.id == instance_id, pi.c.end_time.is_(None))).first()
@@ -158,15 +162,20 @@ def delete_process_instance(engine: ProcessEngine, instance_id: str, *, fail_if_
             if fail_if_not_exists:
                 raise NotFound(f"No process instance found for id '{instance_id}'")
             return
-        _delete_running(conn, [instance_id], reason)
+        _delete_running(conn, [instance_id], reason, None if skip_custom_listeners else engine)
 
 
-def _delete_running(conn: Connection, instance_ids: list[str], reason: str | None) -> None:
+def _delete_running(conn: Connection, instance_ids: list[str], reason: str | None, engine: ProcessEngine | None = None) -> None:
+    """Given the engine, the instances' running activities end with their listeners first
+    (Camunda's default; ``skipCustomListeners`` passes none)."""
     pi = t.process_instance
     # Called instances go with their caller, as in Camunda.
     children = [row[0] for row in conn.execute(select(pi.c.id).where(pi.c.super_process_instance_id.in_(instance_ids), pi.c.end_time.is_(None)))]
     if children:
-        _delete_running(conn, children, reason)
+        _delete_running(conn, children, reason, engine)
+    if engine is not None:
+        for instance_id in instance_ids:
+            _end_activities(engine, conn, instance_id)
     task_ids = select(t.task.c.id).where(t.task.c.process_instance_id.in_(instance_ids))
     conn.execute(delete(t.identity_link).where(t.identity_link.c.task_id.in_(task_ids)))
     conn.execute(delete(t.task).where(t.task.c.process_instance_id.in_(instance_ids)))
@@ -178,6 +187,14 @@ def _delete_running(conn: Connection, instance_ids: list[str], reason: str | Non
         .where(pi.c.id.in_(instance_ids))
         .values(state="EXTERNALLY_TERMINATED", end_time=now(), spiff_state=None, delete_reason=reason, revision=pi.c.revision + 1)
     )
+
+
+def _end_activities(engine: ProcessEngine, conn: Connection, instance_id: str) -> None:
+    definition_id = conn.execute(select(t.process_instance.c.process_definition_id)
+                                 .where(t.process_instance.c.id == instance_id)).scalar()
+    spec, subprocess_specs = engine.specs.get(conn, engine.specs.definition(conn, definition_id))
+    if listeners.deletion_runs_listeners(spec, subprocess_specs):
+        listeners.fire_for_deletion(ProcessInstanceSession.load(engine, conn, instance_id))
 
 
 def set_suspended(engine: ProcessEngine, instance_id: str, suspended: bool) -> None:
