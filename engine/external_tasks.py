@@ -24,6 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
+from engine.bpmn import event_scopes
 from engine.bpmn.script_engine import camunda, evaluate
 from engine.dates import now
 from engine.errors import ExpressionError, NotFound, ProcessEngineException
@@ -176,8 +177,8 @@ def throw_bpmn_error(session: ProcessInstanceSession, task_id: str, error_code: 
         workflow, event_subprocess, start_id = start
 
         def trigger() -> None:
-            child_id = workflow.spec.start.trigger_wf(workflow.task_tree, event_subprocess)
-            for waiting in workflow.subprocesses[child_id].get_tasks(state=TaskState.WAITING):
+            subprocess = event_scopes.trigger(workflow, event_subprocess)
+            for waiting in subprocess.get_tasks(state=TaskState.WAITING):
                 if waiting.task_spec.bpmn_id == start_id:
                     _catch(waiting, event)
                     return

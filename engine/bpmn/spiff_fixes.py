@@ -5,6 +5,8 @@
   The cost stays quadratic in the tree size (every engine pass walks the whole tree).
 * The parser recurses along sequence flows; chains longer than ~480 elements exceed Python's
   default recursion limit. ``ensure_recursion_limit`` raises it (never lowers it).
+* Event sub-processes inside embedded sub-processes never start, and a waiting timer event
+  sub-process keeps its scope from completing: ``engine.bpmn.event_scopes``.
 * ``CAMUNDA_CONFIG`` lacks ``ServiceTask`` (and the plain BPMN message event definition used by
   receive tasks), so such workflows cannot be serialized; ``serializer_config()`` adds them,
   together with the dialect's own spec classes and process-level extensions.
@@ -29,6 +31,7 @@ from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.util.task import TaskIterator
 
+from engine.bpmn import event_scopes
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
     CamundaEndEvent,
@@ -61,6 +64,7 @@ def apply() -> None:
             return
         _lift_max_depth(TaskIterator.__init__)
         _lift_max_depth(BpmnTaskIterator.__init__)
+        event_scopes.apply()
         _applied = True
 
 

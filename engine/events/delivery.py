@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, select
 
+from engine.bpmn import event_scopes
 from engine.errors import OptimisticLockingConflict, ProcessEngineException
 from engine.events.subscriptions import Catch, waiting_catches
 from engine.instance import ProcessInstanceSession, spiff_errors
@@ -66,15 +67,15 @@ def deliver(session: ProcessInstanceSession, catch: Catch) -> None:
     with spiff_errors():
         task = catch.task
         if task is None:
-            task = _trigger_event_subprocess(workflow, catch)
+            task = _trigger_event_subprocess(catch)
         task.task_spec.catch(task, _event_for(catch.definition))
         task.task_spec._update(task)
     session.run()
 
 
-def _trigger_event_subprocess(workflow: Any, catch: Catch) -> Any:
-    child_id = workflow.spec.start.trigger_wf(workflow.task_tree, catch.event_subprocess)
-    subprocess = workflow.subprocesses[child_id]
+def _trigger_event_subprocess(catch: Catch) -> Any:
+    assert catch.event_subprocess is not None
+    subprocess = event_scopes.trigger(catch.scope, catch.event_subprocess)
     for task in subprocess.get_tasks(state=TaskState.WAITING):
         if task.task_spec.bpmn_id == catch.activity_id:
             return task

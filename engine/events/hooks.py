@@ -1,7 +1,8 @@
 """What the runtime adds to Spiff's event handling while an instance runs:
 
-* an interrupting event sub-process cancels the rest of its scope when its start event fires
-  (Spiff ignores ``isInterrupting`` and lets the main flow run on);
+* an interrupting event sub-process cancels the rest of its scope (the process or the
+  embedded sub-process that holds it) when its start event fires (Spiff ignores
+  ``isInterrupting`` and lets the main flow run on);
 * a signal thrown by an intermediate throw or end event reaches the whole engine (other
   instances and signal start events) when the instance is saved, not only its own instance;
 * events Spiff could not deliver inside the instance are dropped instead of piling up in the
@@ -18,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
 from SpiffWorkflow.util.task import TaskState
 
-from engine.events.subscriptions import INTERRUPTED
+from engine.bpmn import event_scopes
 
 if TYPE_CHECKING:
     from engine.behaviours import Behaviours
@@ -28,20 +29,8 @@ _thrown_signals: WeakKeyDictionary[Any, list[str]] = WeakKeyDictionary()
 
 
 def prepare_event_subprocesses(session: ProcessInstanceSession, task: Any) -> None:
-    """Spiff's ``trigger_wf`` connects ``Start`` to an event sub-process the first time one is
-    triggered, changing the spec: with specs cached per definition, every later instance would
-    then run the event sub-process from its start. Connect each one once, to ``End`` only, and
-    mark ``Start`` as its input so Spiff leaves the spec alone."""
-    spec = task.workflow.top_workflow.spec
-    if getattr(spec, "_m8flow_event_subprocesses_ready", False):
-        return
-    start = spec.start
-    for name in start.trigger_specs:
-        event_subprocess = spec.task_specs.get(name)
-        if event_subprocess is not None and start not in event_subprocess.inputs:
-            event_subprocess._inputs.append(start.name)
-            event_subprocess.connect(spec.end)
-    spec._m8flow_event_subprocesses_ready = True
+    """Before Spiff may trigger one from inside (an error, a signal): see ``event_scopes.prepare``."""
+    event_scopes.prepare(task.workflow)
 
 
 def interrupt_scope(session: ProcessInstanceSession, task: Any) -> None:
@@ -58,7 +47,7 @@ def interrupt_scope(session: ProcessInstanceSession, task: Any) -> None:
     if not (getattr(spec, "extensions", None) or {}).get("isInterrupting", True):
         return
     scope = parent.workflow
-    scope.task_tree.internal_data[INTERRUPTED] = True
+    scope.task_tree.internal_data[event_scopes.INTERRUPTED] = True
     for child in list(scope.task_tree.children):
         if child is not parent:
             child.cancel()

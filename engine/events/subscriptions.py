@@ -1,9 +1,10 @@
 """Event subscriptions of running instances: which tokens wait for which message or signal.
 
 A subscription is one waiting Spiff task (intermediate catch event, boundary event, receive
-task, one branch of an event-based gateway) or one message/signal start event of a top-level
-event sub-process. Each save projects them into ``event_subscription`` rows, keyed by
-(execution, type, name, activity), so correlation can find them with one query.
+task, one branch of an event-based gateway) or one message/signal start event of an event
+sub-process of a running scope (the process, or an embedded sub-process: its execution).
+Each save projects them into ``event_subscription`` rows, keyed by (execution, type, name,
+activity), so correlation can find them with one query.
 """
 from __future__ import annotations
 
@@ -17,22 +18,18 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
+from engine.bpmn import event_scopes
 from engine.dates import now
 from engine.store import tables as t
 
 if TYPE_CHECKING:
     from engine.instance import ProcessInstanceSession
 
-# Set on the root task's internal data once an interrupting event sub-process has started:
-# the process scope is gone, so no other event sub-process may start (Camunda's semantics).
-INTERRUPTED = "m8flow_scope_interrupted"
-
-
 @dataclass(frozen=True)
 class Catch:
     """One subscription: ``task`` is the waiting Spiff task, or None for an event
-    sub-process start (``event_subprocess`` names its spec); ``definition`` is the Spiff event
-    definition an event must equal to be caught."""
+    sub-process start (``event_subprocess`` names its spec, ``scope`` is the workflow it
+    starts in); ``definition`` is the Spiff event definition an event must equal to be caught."""
 
     event_type: str
     event_name: str
@@ -41,6 +38,7 @@ class Catch:
     task: Any
     definition: Any
     event_subprocess: str | None = None
+    scope: Any = None
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -76,14 +74,13 @@ def waiting_catches(session: ProcessInstanceSession) -> list[Catch]:
         kind = event_type_of(definition)
         if kind is not None:
             catches.append(Catch(kind, definition.name, spec.bpmn_id, str(task.id), task, definition))
-    if not workflow.task_tree.internal_data.get(INTERRUPTED):
-        for name in workflow.spec.start.trigger_specs:
-            subprocess_spec = workflow.subprocess_specs.get(name)
-            for start in getattr(subprocess_spec, "bpmn_start_events", []):
-                kind = event_type_of(start.event_definition)
-                if kind is not None:
-                    catches.append(Catch(kind, start.event_definition.name, start.bpmn_id, session.id,
-                                         None, start.event_definition, name))
+    for scope in event_scopes.scopes(workflow):
+        for name, start in event_scopes.triggered_starts(scope):
+            kind = event_type_of(start.event_definition)
+            if kind is not None:
+                catches.append(Catch(kind, start.event_definition.name, start.bpmn_id,
+                                     event_scopes.execution_id(scope, session.id), None, start.event_definition,
+                                     name, scope))
     return catches
 
 

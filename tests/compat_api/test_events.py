@@ -3,6 +3,7 @@ event sub-processes (interrupting or not), errors and escalations, terminate end
 events, inclusive joins, and the event subscription query."""
 from __future__ import annotations
 
+from tests.compat_api.external_task_helpers import fetch
 from tests.compat_api.test_message import correlate, waiting_at
 from tests.conftest import deploy, start, tasks
 
@@ -103,3 +104,138 @@ def test_a_new_version_replaces_the_message_start_event_of_the_previous_one(rest
     [result] = response.json()
     definition = rest.get(f"/process-definition/{result['processInstance']['definitionId']}").json()
     assert definition["version"] == 2
+
+
+# -- event sub-processes inside an embedded sub-process ------------------------------------
+def start_order(rest, outcome: str = "done") -> str:
+    deploy(rest, "events/nested_event_subprocesses.bpmn")
+    instance = start(rest, "nestedEvents", variables={"outcome": {"value": outcome}})
+    assert waiting_at(rest, instance["id"]) == ["inner", "outside"]
+    return instance["id"]
+
+
+def finish(rest, instance_id: str, *activity_ids: str) -> None:
+    for activity_id in activity_ids:
+        complete(rest, instance_id, activity_id)
+
+
+def timer_job(rest, instance_id: str, activity_id: str) -> dict:
+    [definition] = rest.get("/job-definition", params={"activityIdIn": activity_id}).json()
+    [job] = rest.get("/job", params={"processInstanceId": instance_id, "jobDefinitionId": definition["id"]}).json()
+    return job
+
+
+def test_sub_process_event_sub_processes_subscribe_while_the_sub_process_runs(rest):
+    instance_id = start_order(rest)
+    listed = rest.get("/event-subscription", params={"processInstanceId": instance_id}).json()
+    assert sorted((row["eventType"], row["eventName"], row["activityId"]) for row in listed) == [
+        ("message", "CancelOrder", "cancelStart"), ("message", "NoteOrder", "noteStart"),
+        ("signal", "PingOrder", "pingStart"), ("signal", "StopOrder", "stopStart"),
+    ]
+    assert len(rest.get("/job", params={"processInstanceId": instance_id}).json()) == 2
+    assert timer_job(rest, instance_id, "reminderStart") and timer_job(rest, instance_id, "timeoutStart")
+
+
+def test_sub_process_event_sub_processes_end_with_their_sub_process(rest):
+    instance_id = start_order(rest)
+    finish(rest, instance_id, "inner")
+    assert waiting_at(rest, instance_id) == ["outside"]
+    assert rest.get("/event-subscription", params={"processInstanceId": instance_id}).json() == []
+    assert rest.get("/job", params={"processInstanceId": instance_id}).json() == []
+    finish(rest, instance_id, "outside", "after")
+    assert state(rest, instance_id) == 404
+
+
+def test_interrupting_message_event_sub_process_cancels_only_its_sub_process(rest):
+    instance_id = start_order(rest)
+    assert correlate(rest, "CancelOrder").status_code == 204
+    assert waiting_at(rest, instance_id) == ["cancelled", "outside"]
+    assert rest.get("/event-subscription", params={"processInstanceId": instance_id}).json() == []
+    assert rest.get("/job", params={"processInstanceId": instance_id}).json() == []
+    finish(rest, instance_id, "cancelled")
+    assert waiting_at(rest, instance_id) == ["outside"]
+    finish(rest, instance_id, "outside")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_non_interrupting_message_event_sub_process_runs_beside_its_sub_process(rest):
+    instance_id = start_order(rest)
+    assert correlate(rest, "NoteOrder").status_code == 204
+    assert waiting_at(rest, instance_id) == ["inner", "noted", "outside"]
+    finish(rest, instance_id, "inner", "outside")
+    assert waiting_at(rest, instance_id) == ["noted"]
+    finish(rest, instance_id, "noted")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_interrupting_signal_event_sub_process_cancels_only_its_sub_process(rest):
+    instance_id = start_order(rest)
+    assert rest.post("/signal", json={"name": "StopOrder"}).status_code == 204
+    assert waiting_at(rest, instance_id) == ["outside", "stopped"]
+    finish(rest, instance_id, "stopped", "outside")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_non_interrupting_signal_event_sub_process_runs_beside_its_sub_process(rest):
+    instance_id = start_order(rest)
+    assert rest.post("/signal", json={"name": "PingOrder"}).status_code == 204
+    assert waiting_at(rest, instance_id) == ["inner", "outside", "pinged"]
+    finish(rest, instance_id, "pinged", "inner", "outside")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_interrupting_timer_event_sub_process_cancels_only_its_sub_process(rest):
+    instance_id = start_order(rest)
+    job = timer_job(rest, instance_id, "timeoutStart")
+    assert rest.get(f"/job-definition/{job['jobDefinitionId']}").json()["jobType"] == "timer-start-event-subprocess"
+    assert rest.post(f"/job/{job['id']}/execute").status_code == 204
+    assert waiting_at(rest, instance_id) == ["outside", "timedOut"]
+    assert rest.get("/job", params={"processInstanceId": instance_id}).json() == []
+    finish(rest, instance_id, "timedOut", "outside")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_non_interrupting_timer_event_sub_process_runs_beside_its_sub_process(rest):
+    instance_id = start_order(rest)
+    job = timer_job(rest, instance_id, "reminderStart")
+    assert rest.post(f"/job/{job['id']}/execute").status_code == 204
+    assert waiting_at(rest, instance_id) == ["inner", "outside", "reminded"]
+    finish(rest, instance_id, "inner", "reminded", "outside")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_error_event_sub_process_catches_the_error_of_its_sub_process(rest):
+    instance_id = start_order(rest, outcome="broken")
+    finish(rest, instance_id, "inner")
+    assert waiting_at(rest, instance_id) == ["outside", "repair"]
+    finish(rest, instance_id, "repair", "outside")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_escalation_event_sub_process_runs_beside_the_rest_of_its_sub_process(rest):
+    instance_id = start_order(rest, outcome="late")
+    finish(rest, instance_id, "inner")
+    assert waiting_at(rest, instance_id) == ["apologise", "outside"]
+    finish(rest, instance_id, "outside")
+    assert waiting_at(rest, instance_id) == ["apologise"]
+    finish(rest, instance_id, "apologise")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_a_workers_bpmn_error_starts_the_error_event_sub_process_of_its_sub_process(rest):
+    deploy(rest, "events/nested_event_subprocesses.bpmn")
+    instance_id = start(rest, "nestedWorkerError")["id"]
+    [charge] = fetch(rest, "charge")
+    response = rest.post(f"/external-task/{charge['id']}/bpmnError", json={"workerId": "worker-1", "errorCode": "BROKEN"})
+    assert response.status_code == 204
+    assert waiting_at(rest, instance_id) == ["askCustomer"]
+    finish(rest, instance_id, "askCustomer")
+    assert waiting_at(rest, instance_id) == ["after"]
+
+
+def test_a_waiting_timer_event_sub_process_does_not_keep_its_process_instance_running(rest):
+    deploy(rest, "jobs/timer_event_subprocess.bpmn")
+    instance_id = start(rest, "timer_event_subprocess")["id"]
+    finish(rest, instance_id, "work")
+    assert state(rest, instance_id) == 404
+    assert rest.get("/job").json() == []
