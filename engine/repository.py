@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from engine.bpmn.parser import build_process_spec
 from engine.errors import NotFound
@@ -24,18 +24,28 @@ def is_bpmn(name: str) -> bool:
     return name.lower().endswith(BPMN_SUFFIXES)
 
 
+_pd = t.process_definition
+# Built once: a start by key runs these on every request.
+_BY_ID = select(_pd).where(_pd.c.id == bindparam("definition_id"))
+_LATEST_BY_KEY = select(_pd).where(_pd.c.key == bindparam("key"), _pd.c.tenant_id.is_(None)).order_by(_pd.c.version.desc()).limit(1)
+_LATEST_BY_KEY_AND_TENANT = (
+    select(_pd).where(_pd.c.key == bindparam("key"), _pd.c.tenant_id == bindparam("tenant_id"))
+    .order_by(_pd.c.version.desc()).limit(1)
+)
+
+
 def definition_by_id(conn: Connection, definition_id: str) -> Mapping[str, Any]:
-    row = conn.execute(select(t.process_definition).where(t.process_definition.c.id == definition_id)).mappings().first()
+    row = conn.execute(_BY_ID, {"definition_id": definition_id}).mappings().first()
     if row is None:
         raise NotFound(f"No matching definition with id {definition_id}")
     return row
 
 
 def latest_definition_by_key(conn: Connection, key: str, tenant_id: str | None = None) -> Mapping[str, Any]:
-    pd = t.process_definition
-    query = select(pd).where(pd.c.key == key)
-    query = query.where(pd.c.tenant_id.is_(None) if tenant_id is None else pd.c.tenant_id == tenant_id)
-    row = conn.execute(query.order_by(pd.c.version.desc()).limit(1)).mappings().first()
+    if tenant_id is None:
+        row = conn.execute(_LATEST_BY_KEY, {"key": key}).mappings().first()
+    else:
+        row = conn.execute(_LATEST_BY_KEY_AND_TENANT, {"key": key, "tenant_id": tenant_id}).mappings().first()
     if row is None:
         if tenant_id is None:
             raise NotFound(f"No matching process definition with key: {key} and no tenant-id")
