@@ -9,7 +9,9 @@ locking), races on work items by ``FOR UPDATE SKIP LOCKED``.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,8 +46,12 @@ class Database:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
+        self._checkpointer: WalCheckpointer | None = None
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(self.url)
+            if parsed.database and parsed.database != ":memory:":
+                self._checkpointer = WalCheckpointer(str(Path(parsed.database).expanduser()))
+                weakref.finalize(self, self._checkpointer.stop)
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
@@ -89,7 +95,49 @@ class Database:
                 lock.release()
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
+
+
+class WalCheckpointer:
+    """Copies an SQLite file's write-ahead log back into the database from a background
+    thread. SQLite would otherwise do it inside whichever commit crosses the 1,000-page
+    mark, syncing the file while that command holds the write lock (measured: 0.4 ms of a
+    0.55 ms commit, amortised); commands run with ``wal_autocheckpoint=0`` instead.
+    Durability is unchanged (WAL with ``synchronous=NORMAL``)."""
+
+    INTERVAL = 0.2  # seconds; a passive checkpoint with nothing to copy is a cheap C call
+
+    def __init__(self, path: str) -> None:
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(path, self._stopping), name="m8flow-wal-checkpoint", daemon=True
+        )
+        self._thread.start()
+
+    @staticmethod
+    def _run(path: str, stopping: threading.Event) -> None:
+        # No reference to the Database or to self: the thread must not keep them alive.
+        connection: sqlite3.Connection | None = None
+        try:
+            while not stopping.wait(WalCheckpointer.INTERVAL):
+                try:
+                    if connection is None:
+                        if not Path(path).exists():
+                            continue
+                        connection = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    pass  # busy, or the file went away (a test dropped it): try again next round
+        finally:
+            if connection is not None:
+                connection.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -110,6 +158,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpointer does it off the request path
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -117,6 +166,8 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Straight to the driver: this runs once per command, and SQLAlchemy's statement
+        # machinery costs more than the BEGIN itself.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
