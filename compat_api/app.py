@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -28,7 +29,9 @@ from compat_api import (
 )
 from compat_api import forms as m8flow_forms
 from compat_api.errors import EXCEPTION_HANDLERS, RestError
+from compat_api.shutdown import on_stop_signal
 from engine.jobs.executor import JobExecutor, enabled_by_environment
+from engine.long_polling import LongPolling, LongPollingSettings
 from engine.process_engine import ProcessEngine
 
 ROOT = "/engine-rest"
@@ -57,10 +60,14 @@ class NamedEngine:
         await self.app(scope, receive, send)
 
 
-def create_app(engine: ProcessEngine) -> Starlette:
+def create_app(engine: ProcessEngine, *, long_polling: LongPollingSettings | None = None) -> Starlette:
+    """``long_polling``: fetchAndLock's queue capacity and unique worker requests; by default
+    from ``M8FLOW_FETCH_AND_LOCK_*`` (``m8flow serve`` sets them from its options)."""
     routes = resource_routes()
     named = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
     named.state.engine = engine
+    polling = LongPolling(engine, run_in_threadpool, settings=long_polling or LongPollingSettings.from_environment())
+    named.state.long_polling = polling
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -68,8 +75,10 @@ def create_app(engine: ProcessEngine) -> Starlette:
         if executor is not None:
             await executor.start()
         try:
-            yield
+            with on_stop_signal(polling.reject_parked):
+                yield
         finally:
+            await polling.close()
             if executor is not None:
                 await executor.stop()
             engine.close()
@@ -91,6 +100,7 @@ def create_app(engine: ProcessEngine) -> Starlette:
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.long_polling = polling
     return app
 
 

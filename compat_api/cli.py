@@ -6,6 +6,11 @@ from typing import Annotated
 
 import typer
 
+from engine.long_polling import (
+    DEFAULT_QUEUE_CAPACITY,
+    QUEUE_CAPACITY_ENV,
+    UNIQUE_WORKER_REQUEST_ENV,
+)
 from engine.store.database import DEFAULT_DATABASE_URL, Database
 
 app = typer.Typer(help="m8flow: a Camunda 7 compatible process engine gateway.", no_args_is_help=True)
@@ -21,6 +26,16 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for more than one).")] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    fetch_and_lock_queue_capacity: Annotated[
+        int,
+        typer.Option(envvar=QUEUE_CAPACITY_ENV, min=1,
+                     help="Long polls on their way in at once before one that finds no task gets 500 (Camunda's fetch-and-lock-queue-capacity)."),
+    ] = DEFAULT_QUEUE_CAPACITY,
+    fetch_and_lock_unique_worker_request: Annotated[
+        bool,
+        typer.Option(envvar=UNIQUE_WORKER_REQUEST_ENV,
+                     help="A new parked long poll cancels the one of the same workerId (Camunda's fetch-and-lock-unique-worker-request)."),
+    ] = False,
 ) -> None:
     """Serve the Camunda 7 REST API on http://HOST:PORT/engine-rest."""
     import uvicorn
@@ -32,6 +47,9 @@ def serve(
     database.upgrade_schema()
     database.dispose()
     os.environ["M8FLOW_DATABASE_URL"] = url
+    # Read by each worker process's app (LongPollingSettings.from_environment).
+    os.environ[QUEUE_CAPACITY_ENV] = str(fetch_and_lock_queue_capacity)
+    os.environ[UNIQUE_WORKER_REQUEST_ENV] = "true" if fetch_and_lock_unique_worker_request else "false"
     typer.echo(f"m8flow: Camunda REST API on http://{host}:{port}/engine-rest (database {database.url.split('@')[-1]})")
     uvicorn.run(
         "compat_api.server:app_factory",

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from collections.abc import Coroutine, Mapping
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -27,13 +25,12 @@ from compat_api.params import (
     json_body,
 )
 from compat_api.responses import no_content, ok
-from compat_api.routing import call, engine_of, path
+from compat_api.routing import call, path
 from engine import variables as typed
 from engine.commands import external_task as commands
 from engine.commands.external_task import FetchRequest, LockedTask, TopicRequest
 from engine.errors import BadUserRequest, NotFound
-from engine.long_polling import MAX_TIMEOUT_MS, LongPolling
-from engine.process_engine import ProcessEngine
+from engine.long_polling import MAX_TIMEOUT_MS, LongPolling, Superseded
 
 
 def external_task(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -68,15 +65,8 @@ def locked_external_task(task: LockedTask) -> dict[str, Any]:
 
 
 # -- fetch and lock --------------------------------------------------------------------------
-_long_polling: weakref.WeakKeyDictionary[ProcessEngine, LongPolling] = weakref.WeakKeyDictionary()
-
-
 def long_polling_of(request: Request) -> LongPolling:
-    engine = engine_of(request)
-    polling = _long_polling.get(engine)
-    if polling is None:
-        polling = _long_polling[engine] = LongPolling(engine, run_in_threadpool)
-    return polling
+    return request.app.state.long_polling
 
 
 def _topic(entry: Any) -> TopicRequest:
@@ -124,7 +114,11 @@ async def fetch_and_lock(request: Request) -> Response:
         sorting=sorting,
     )
     polling = long_polling_of(request).fetch_and_lock(fetch, timeout)
-    tasks = await (polling if not timeout else _unless_disconnected(request, polling))
+    try:
+        tasks = await (polling if not timeout else _unless_disconnected(request, polling))
+    except Superseded:
+        # Camunda cancels the older request of a unique worker: JAX-RS answers 503, no body.
+        return Response(status_code=503)
     return ok([locked_external_task(task) for task in tasks])
 
 

@@ -14,13 +14,26 @@ a group. A group is dispatched when
 A dispatch offers the work to the group's waiters in arrival order, one fetch at a time, and
 stops at the first fetch that returns fewer tasks than it asked for: the rest of the group
 would find nothing either. Idle waiters cost a future and a timer each; nothing polls.
+
+Camunda's two settings of its long-polling handler apply (``LongPollingSettings``):
+
+* ``fetch-and-lock-queue-capacity`` (200): Camunda hands new parked requests to its handler
+  thread through a queue of that size and answers 500 when it is full. m8flow has no handler
+  thread; its hand-off is the way in, from a long poll's arrival to its parking (the first
+  fetch). A long poll that finds no task while more than ``queue_capacity`` long polls are on
+  their way in is answered 500 instead of being parked; one that finds tasks always gets them.
+* ``fetch-and-lock-unique-worker-request`` (off): a newly parked request cancels the parked
+  request of the same worker id (503, as JAX-RS ``AsyncResponse.cancel()``).
+
+``reject_parked()`` (the server is stopping) answers every parked request with Camunda's 500.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,8 +49,68 @@ log = logging.getLogger("m8flow.long_polling")
 
 MAX_TIMEOUT_MS = 1_800_000
 SAFETY_INTERVAL = 30.0
+DEFAULT_QUEUE_CAPACITY = 200
+QUEUE_CAPACITY_ENV = "M8FLOW_FETCH_AND_LOCK_QUEUE_CAPACITY"
+UNIQUE_WORKER_REQUEST_ENV = "M8FLOW_FETCH_AND_LOCK_UNIQUE_WORKER_REQUEST"
 
 Runner = Callable[..., Any]  # awaitable runner of a blocking function: (fn, *args) -> result
+
+
+@dataclass(frozen=True)
+class LongPollingSettings:
+    """Camunda's ``fetch-and-lock-queue-capacity`` and ``fetch-and-lock-unique-worker-request``."""
+
+    queue_capacity: int = DEFAULT_QUEUE_CAPACITY
+    unique_worker_request: bool = False
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> LongPollingSettings:
+        return cls(
+            queue_capacity=_capacity(environ.get(QUEUE_CAPACITY_ENV)),
+            unique_worker_request=(environ.get(UNIQUE_WORKER_REQUEST_ENV) or "").strip().lower() in {"true", "1", "yes", "on"},
+        )
+
+
+def _capacity(text: str | None) -> int:
+    """As Camunda: a value that is not a positive integer means the default."""
+    if text is None or not text.strip():
+        return DEFAULT_QUEUE_CAPACITY
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        log.warning("%s=%r is not a positive integer; using %d", QUEUE_CAPACITY_ENV, text, DEFAULT_QUEUE_CAPACITY)
+        return DEFAULT_QUEUE_CAPACITY
+    return value
+
+
+class LongPollRejected(ProcessEngineException):
+    """A long poll answered with an error instead of tasks. Camunda raises these in its REST
+    layer, so they carry no code."""
+
+    code = None
+
+
+class TooManyRequests(LongPollRejected):
+    camunda_type = "InvalidRequestException"  # with status 500, as Camunda's handler
+
+    def __init__(self) -> None:
+        super().__init__("At the moment the server has to handle too many requests at the same time. Please try again later.")
+
+
+class ShuttingDown(LongPollRejected):
+    camunda_type = "RestException"
+
+    def __init__(self) -> None:
+        super().__init__("Request rejected due to shutdown of application server.")
+
+
+class Superseded(LongPollRejected):
+    """Unique worker requests: a newer request of the same worker was parked."""
+
+    def __init__(self, worker_id: str) -> None:
+        super().__init__(f"A newer fetchAndLock request of worker '{worker_id}' replaced this one.")
 
 
 @dataclass(eq=False)
@@ -69,12 +142,17 @@ class LongPolling:
         *,
         notifier: Notifier | None = None,
         safety_interval: float = SAFETY_INTERVAL,
+        settings: LongPollingSettings | None = None,
     ) -> None:
         self.engine = engine
+        self.settings = settings or LongPollingSettings()
         self._run = run
         self._notifier = notifier or notifier_for(engine.database.url)
         self._safety_interval = safety_interval
         self._groups: dict[tuple[Any, ...], _Group] = {}
+        self._by_worker: dict[str, _Waiter] = {}  # unique worker requests only
+        self._arriving = 0  # long polls between their arrival and their parking: the hand-off
+        self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._started: asyncio.Future[None] | None = None
@@ -92,7 +170,17 @@ class LongPolling:
                 self._started.set_result(None)
         await self._started
 
+    def reject_parked(self) -> None:
+        """The server is stopping: answer every parked long poll, and those still on their way
+        in, with Camunda's 500 rather than hold the shutdown until their timeouts."""
+        self._closing = True
+        for group in self._groups.values():
+            for waiter in group.waiters:
+                if not waiter.future.done():
+                    waiter.future.set_exception(ShuttingDown())
+
     async def close(self) -> None:
+        self.reject_parked()
         if self._unsubscribe is not None:
             self._unsubscribe()
         await self._notifier.stop()
@@ -104,24 +192,42 @@ class LongPolling:
     def waiting(self) -> int:
         return sum(len(group.waiters) for group in self._groups.values())
 
+    @property
+    def arriving(self) -> int:
+        """Long polls in the hand-off: arrived, first fetch not done yet."""
+        return self._arriving
+
     # -- requests -------------------------------------------------------------------------
     async def fetch_and_lock(self, request: FetchRequest, timeout_ms: int | None) -> list[LockedTask]:
         commands.validate_fetch(request)
         if timeout_ms is None or timeout_ms <= 0:
             return await self._run(commands.fetch_and_lock, self.engine, request)
-        await self._ensure_started()
+        if self._closing:
+            raise ShuttingDown()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_ms / 1000
-        seen = self._changes
-        tasks = await self._run(commands.fetch_and_lock, self.engine, request)
-        if tasks or not request.topics:
-            return tasks
-        waiter = _Waiter(request, loop.create_future())
-        group = self._join(waiter)
-        if self._changes != seen:
-            self._wake(group)  # something changed while we were fetching
+        self._arriving += 1
         try:
-            remaining = deadline - loop.time()
+            await self._ensure_started()
+            seen = self._changes
+            tasks = await self._run(commands.fetch_and_lock, self.engine, request)
+            if tasks or not request.topics:
+                return tasks
+            if self._closing:
+                raise ShuttingDown()
+            if self._arriving > self.settings.queue_capacity:
+                raise TooManyRequests()
+            waiter = _Waiter(request, loop.create_future())
+            group = self._park(waiter)
+            if self._changes != seen:
+                self._wake(group)  # something changed while we were fetching
+        finally:
+            self._arriving -= 1
+        return await self._wait(group, waiter, deadline)
+
+    async def _wait(self, group: _Group, waiter: _Waiter, deadline: float) -> list[LockedTask]:
+        try:
+            remaining = deadline - asyncio.get_running_loop().time()
             return await asyncio.wait_for(asyncio.shield(waiter.future), max(remaining, 0))
         except TimeoutError:
             waiter.closed = True
@@ -134,6 +240,15 @@ class LongPolling:
         finally:
             waiter.closed = True
             self._leave(group, waiter)
+
+    def _park(self, waiter: _Waiter) -> _Group:
+        if self.settings.unique_worker_request:
+            worker_id = waiter.request.worker_id or ""
+            older = self._by_worker.get(worker_id)
+            if older is not None and not older.future.done():
+                older.future.set_exception(Superseded(worker_id))
+            self._by_worker[worker_id] = waiter
+        return self._join(waiter)
 
     def _join(self, waiter: _Waiter) -> _Group:
         key = waiter.request.filter_signature()
@@ -149,6 +264,8 @@ class LongPolling:
             group.waiters.remove(waiter)
         except ValueError:
             pass
+        if self._by_worker.get(waiter.request.worker_id or "") is waiter:
+            del self._by_worker[waiter.request.worker_id or ""]
         if not group.waiters and not group.dispatching:
             self._drop(group)
 
@@ -197,7 +314,7 @@ class LongPolling:
                             waiter.future.set_exception(exc)
                         continue
                     waiter.in_flight = False
-                    if waiter.abandoned:
+                    if waiter.abandoned or waiter.future.done():  # gone, superseded, shut down
                         if tasks:
                             await self._run(_unlock_all, self.engine, [task.row["id"] for task in tasks])
                     elif (tasks or waiter.closed) and not waiter.future.done():
