@@ -41,6 +41,7 @@ from engine.delegate_task import TaskBean
 from engine.delegates import invoke
 from engine.errors import ScriptEvaluationError
 from engine.io_mappings import apply_inputs, apply_outputs
+from engine.jobs import task_timeouts
 from engine.store import tables as t
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ def start_waiting_activities(session: ProcessInstanceSession) -> bool:
             start_activity(session, spiff_task)
             if camunda_of(spiff_task.task_spec).get("taskListeners"):
                 _created.setdefault(session, []).append(spiff_task)
+                task_timeouts.schedule(session, spiff_task)
     return False
 
 
@@ -325,9 +327,15 @@ def _depth(task: Any) -> int:
 _TASK_EVENTS = ("create", "assignment", "update", "complete", "delete", "timeout")
 
 
-def fire_task_listeners(session: ProcessInstanceSession, spiff_task: Any, event: str) -> None:
+def task_listens(spec: Any, events: list[str]) -> bool:
+    """Whether a user task spec has task listeners for any of ``events``."""
+    return spec is not None and any(entry.get("event") in events for entry in camunda_of(spec).get("taskListeners", []))
+
+
+def fire_task_listeners(session: ProcessInstanceSession, spiff_task: Any, event: str, listener_id: str | None = None) -> None:
+    """The task listeners of ``event`` (only the one with ``listener_id``: a timeout)."""
     listeners = [entry for entry in camunda_of(spiff_task.task_spec).get("taskListeners", [])
-                 if entry.get("event") == event]
+                 if entry.get("event") == event and (listener_id is None or entry.get("id") == listener_id)]
     if not listeners:
         return
     task_id = str(spiff_task.id)

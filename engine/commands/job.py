@@ -28,7 +28,7 @@ from engine.errors import (
 )
 from engine.instance import ProcessInstanceSession
 from engine.jobs import async_continuations as continuations
-from engine.jobs import retry, timer_start, timers
+from engine.jobs import retry, task_timeouts, timer_start, timers
 from engine.jobs.wakeup import jobs_changed
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
@@ -128,6 +128,10 @@ def _run(engine: ProcessEngine, conn: Connection, row: Mapping[str, Any]) -> Non
         conn.execute(delete(job).where(job.c.id == row["id"]))
         return
     assert session.workflow is not None
+    if row["handler_type"] == task_timeouts.TIMER_TASK_LISTENER:
+        task_timeouts.fire(session, row["id"])
+        session.save()
+        return
     try:
         task = session.workflow.get_task_from_id(UUID(row["id"]))
     except Exception:  # noqa: BLE001 — Spiff raises a KeyError variety for unknown ids
@@ -263,8 +267,10 @@ def set_due_date(engine: ProcessEngine, job_id: str, due: datetime | None) -> No
         if row["job_type"] == "timer" and row["process_instance_id"] is not None and due is not None:
             session = ProcessInstanceSession.load(engine, conn, row["process_instance_id"])
             assert session.workflow is not None
-            task = session.workflow.get_task_from_id(UUID(job_id))
-            timers.set_due_date(task, due)
+            if row["handler_type"] == task_timeouts.TIMER_TASK_LISTENER:
+                task_timeouts.set_due_date(session, job_id, due)
+            else:
+                timers.set_due_date(session.workflow.get_task_from_id(UUID(job_id)), due)
             session.save()
         conn.execute(update(job).where(job.c.id == job_id).values(due_date=due, revision=job.c.revision + 1))
         jobs_changed(conn, due or now())

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, or_, select, update
 
+from engine import listeners
 from engine import variables as typed
 from engine.dates import now
 from engine.errors import NotFound, NullValue, ProcessEngineException, TaskAlreadyClaimed
@@ -181,6 +182,33 @@ def _update_task(conn: Connection, task_id: str, **values: Any) -> None:
     conn.execute(update(t.task).where(t.task.c.id == task_id).values(last_updated=now(), **values))
 
 
+def _task_updated(
+    engine: ProcessEngine, conn: Connection, row: Mapping[str, Any], assignee: str | None,
+    session: ProcessInstanceSession | None = None,
+) -> None:
+    """After a change to an existing task: its "update" listeners, then "assignment" when the
+    assignee changed (also to none), as Camunda's ``triggerUpdateEvent``. The instance is
+    loaded only when the task has such listeners (or ``session`` is given, and saved)."""
+    events = ["update"] if assignee == row["assignee"] else ["update", "assignment"]
+    if session is None:
+        if not listeners.task_listens(_task_spec(engine, conn, row), events):
+            return
+        session = ProcessInstanceSession.load(engine, conn, row["process_instance_id"])
+    spiff_task = session.user_task(row["id"])
+    for event in events:
+        listeners.fire_task_listeners(session, spiff_task, event)
+    session.save()
+
+
+def _task_spec(engine: ProcessEngine, conn: Connection, row: Mapping[str, Any]) -> Any:
+    spec, subprocess_specs = engine.specs.get(conn, engine.specs.definition(conn, row["process_definition_id"]))
+    for process in (spec, *subprocess_specs.values()):
+        task_spec = process.task_specs.get(row["task_definition_key"])
+        if task_spec is not None:
+            return task_spec
+    return None
+
+
 def claim(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
     with engine.database.transaction() as conn:
         row = task_row(conn, task_id)
@@ -188,18 +216,23 @@ def claim(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
             raise TaskAlreadyClaimed(f"Task '{task_id}' is already claimed by someone else.")
         _ensure_active(row)
         _update_task(conn, task_id, assignee=user_id)
+        _task_updated(engine, conn, row, user_id)
 
 
 def unclaim(engine: ProcessEngine, task_id: str) -> None:
     with engine.database.transaction() as conn:
-        _ensure_active(task_row(conn, task_id))
+        row = task_row(conn, task_id)
+        _ensure_active(row)
         _update_task(conn, task_id, assignee=None)
+        _task_updated(engine, conn, row, None)
 
 
 def set_assignee(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
     with engine.database.transaction() as conn:
-        _ensure_active(task_row(conn, task_id))
+        row = task_row(conn, task_id)
+        _ensure_active(row)
         _update_task(conn, task_id, assignee=user_id)
+        _task_updated(engine, conn, row, user_id)
 
 
 def delegate(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
@@ -208,17 +241,19 @@ def delegate(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
         _ensure_active(row)
         owner = row["owner"] or row["assignee"]
         _update_task(conn, task_id, owner=owner, assignee=user_id, delegation_state="PENDING")
+        _task_updated(engine, conn, row, user_id)
 
 
 def resolve(engine: ProcessEngine, task_id: str, variables: Mapping[str, typed.TypedValue] | None = None) -> None:
     with engine.database.transaction() as conn:
         row = task_row(conn, task_id)
         _ensure_active(row)
+        session = None
         if variables:
             session = ProcessInstanceSession.load(engine, conn, row["process_instance_id"])
             session.variables.set_all(dict(variables), task_id)
-            session.save()
         _update_task(conn, task_id, assignee=row["owner"], delegation_state="RESOLVED")
+        _task_updated(engine, conn, row, row["owner"], session)
 
 
 def complete(
@@ -269,26 +304,31 @@ def identity_links(engine: ProcessEngine, task_id: str, link_type: str | None = 
 
 def add_identity_link(engine: ProcessEngine, task_id: str, *, user_id: str | None, group_id: str | None, link_type: str) -> None:
     with engine.database.transaction() as conn:
-        task_row(conn, task_id)
+        row = task_row(conn, task_id)
+        assignee = row["assignee"]
         if link_type == "assignee":
+            assignee = user_id
             _update_task(conn, task_id, assignee=user_id)
         elif link_type == "owner":
             _update_task(conn, task_id, owner=user_id)
         else:
             conn.execute(t.identity_link.insert(), [{"task_id": task_id, "type": link_type, "user_id": user_id, "group_id": group_id}])
+        _task_updated(engine, conn, row, assignee)
 
 
 def delete_identity_link(engine: ProcessEngine, task_id: str, *, user_id: str | None, group_id: str | None, link_type: str) -> None:
     il = t.identity_link
     with engine.database.transaction() as conn:
-        task_row(conn, task_id)
+        row = task_row(conn, task_id)
+        assignee = row["assignee"]
         if link_type == "assignee":
+            assignee = None
             _update_task(conn, task_id, assignee=None)
-            return
-        if link_type == "owner":
+        elif link_type == "owner":
             _update_task(conn, task_id, owner=None)
-            return
-        query = il.delete().where(il.c.task_id == task_id, il.c.type == link_type)
-        query = query.where(il.c.user_id == user_id if user_id else il.c.user_id.is_(None))
-        query = query.where(il.c.group_id == group_id if group_id else il.c.group_id.is_(None))
-        conn.execute(query)
+        else:
+            query = il.delete().where(il.c.task_id == task_id, il.c.type == link_type)
+            query = query.where(il.c.user_id == user_id if user_id else il.c.user_id.is_(None))
+            query = query.where(il.c.group_id == group_id if group_id else il.c.group_id.is_(None))
+            conn.execute(query)
+        _task_updated(engine, conn, row, assignee)

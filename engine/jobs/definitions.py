@@ -15,7 +15,7 @@ from sqlalchemy import Connection, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.jobs import async_continuations as continuations
-from engine.jobs import timers
+from engine.jobs import task_timeouts, timers
 from engine.store import tables as t
 
 
@@ -60,6 +60,8 @@ def _of_process(process: Any, *, top: bool, in_event_subprocess: bool) -> Iterat
             yield JobDeclaration(activity, continuations.ASYNC_CONTINUATION, continuations.ASYNC_BEFORE)
         if continuations.is_async_after(task_spec):
             yield JobDeclaration(activity, continuations.ASYNC_CONTINUATION, continuations.ASYNC_AFTER)
+        for configuration in task_timeouts.declared(task_spec):
+            yield JobDeclaration(activity, task_timeouts.TIMER_TASK_LISTENER, configuration)
 
 
 def cached_declarations(spec: Any, subprocess_specs: Mapping[str, Any]) -> list[JobDeclaration]:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 
 from engine.dates import now
 from engine.jobs import async_continuations as continuations
-from engine.jobs import definitions, timers
+from engine.jobs import definitions, task_timeouts, timers
 from engine.jobs.wakeup import jobs_changed
 from engine.store import tables as t
 
@@ -44,6 +44,7 @@ def current_jobs(session: ProcessInstanceSession) -> dict[str, dict[str, Any]]:
             "handler_configuration": timers.job_configuration(task.task_spec),
             "activity_id": timers.timer_activity_id(task.task_spec), "due_date": due,
         }
+    jobs.update(task_timeouts.current_jobs(workflow))
     for task in continuations.held_tokens(workflow):
         mark = continuations.held(task) or {}
         jobs[str(task.id)] = {

@@ -1,9 +1,12 @@
 """Execution and task listeners: expressions (JUEL), Python scripts, registered handlers."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from engine import delegates
+from engine.dates import parse_date
 from tests.conftest import deploy, start, tasks
 
 
@@ -168,3 +171,118 @@ def test_modification_with_skip_custom_listeners_cancels_without_listeners(rest,
         {"type": "cancel", "activityId": "work"}, {"type": "startBeforeActivity", "activityId": "after"}]})
     assert response.status_code == 204, response.text
     assert recorded == []
+
+
+def _update_task(rest):
+    deploy(rest, "scopes/listener_update.bpmn")
+    instance = start(rest, "ls_update")
+    [task] = tasks(rest)
+    return instance["id"], task["id"]
+
+
+def test_claim_runs_update_then_assignment_listeners(rest, recorded):
+    instance_id, task_id = _update_task(rest)
+    assert recorded == []  # creating a task is no update
+    assert rest.post(f"/task/{task_id}/claim", json={"userId": "kermit"}).status_code == 204
+    assert recorded == [("work", "update"), ("work", "assignment")]
+    assert _variables(rest, instance_id)["assignedTo"] == "kermit"
+
+
+def test_unclaim_runs_assignment_listeners_with_no_assignee(rest, recorded):
+    instance_id, task_id = _update_task(rest)
+    rest.post(f"/task/{task_id}/claim", json={"userId": "kermit"})
+    recorded.clear()
+    assert rest.post(f"/task/{task_id}/unclaim").status_code == 204
+    assert recorded == [("work", "update"), ("work", "assignment")]
+    assert _variables(rest, instance_id)["assignedTo"] is None
+
+
+def test_setting_the_assignee_runs_update_and_assignment_listeners(rest, recorded):
+    instance_id, task_id = _update_task(rest)
+    assert rest.post(f"/task/{task_id}/assignee", json={"userId": "gonzo"}).status_code == 204
+    assert recorded == [("work", "update"), ("work", "assignment")]
+    assert _variables(rest, instance_id)["assignedTo"] == "gonzo"
+
+
+def test_setting_the_same_assignee_again_runs_only_update_listeners(rest, recorded):
+    _instance_id, task_id = _update_task(rest)
+    rest.post(f"/task/{task_id}/assignee", json={"userId": "gonzo"})
+    recorded.clear()
+    rest.post(f"/task/{task_id}/claim", json={"userId": "gonzo"})
+    assert recorded == [("work", "update")]
+
+
+def test_delegate_and_resolve_run_update_and_assignment_listeners(rest, recorded):
+    instance_id, task_id = _update_task(rest)
+    rest.post(f"/task/{task_id}/claim", json={"userId": "kermit"})
+    recorded.clear()
+    assert rest.post(f"/task/{task_id}/delegate", json={"userId": "piggy"}).status_code == 204
+    assert _variables(rest, instance_id)["assignedTo"] == "piggy"
+    assert rest.post(f"/task/{task_id}/resolve", json={}).status_code == 204
+    assert _variables(rest, instance_id)["assignedTo"] == "kermit"
+    assert recorded == [("work", "update"), ("work", "assignment")] * 2
+
+
+def test_adding_a_candidate_group_runs_only_update_listeners(rest, recorded):
+    _instance_id, task_id = _update_task(rest)
+    response = rest.post(f"/task/{task_id}/identity-links", json={"groupId": "sales", "type": "candidate"})
+    assert response.status_code == 204
+    assert recorded == [("work", "update")]
+
+
+def _jobs(rest, instance_id: str) -> list[dict]:
+    return rest.get("/job", params={"processInstanceId": instance_id}).json()
+
+
+def test_timeout_listener_creates_a_timer_job_due_after_its_duration(rest, recorded):
+    deploy(rest, "scopes/listener_timeout.bpmn")
+    before = datetime.now(UTC)
+    instance = start(rest, "ls_timeout", variables={"remindAfter": {"value": "PT1H"}})
+    [job] = _jobs(rest, instance["id"])
+    assert timedelta(minutes=59) < parse_date(job["dueDate"]) - before < timedelta(minutes=61)
+    definition = rest.get(f"/job-definition/{job['jobDefinitionId']}").json()
+    assert (definition["jobType"], definition["activityId"]) == ("timer-task-listener", "work")
+    assert recorded == []
+
+
+def test_executing_the_timeout_job_runs_the_listener_and_the_task_stays(rest, recorded):
+    deploy(rest, "scopes/listener_timeout.bpmn")
+    instance = start(rest, "ls_timeout", variables={"remindAfter": {"value": "PT1H"}})
+    [job] = _jobs(rest, instance["id"])
+    assert rest.post(f"/job/{job['id']}/execute").status_code == 204
+    assert recorded == [("work", "timeout")]
+    assert [t["taskDefinitionKey"] for t in tasks(rest)] == ["work"]
+    assert _jobs(rest, instance["id"]) == []
+
+
+def test_a_timeout_cycle_fires_until_its_repetitions_are_done(rest):
+    deploy(rest, "scopes/listener_timeout_cycle.bpmn")
+    instance = start(rest, "ls_timeout_cycle", variables={"nagged": {"value": 0}})
+    for expected in (1, 2):
+        [job] = _jobs(rest, instance["id"])
+        assert rest.post(f"/job/{job['id']}/execute").status_code == 204
+        assert _variables(rest, instance["id"])["nagged"] == expected
+    assert _jobs(rest, instance["id"]) == []
+    assert len(tasks(rest)) == 1
+
+
+def test_completing_the_task_removes_its_timeout_job(rest, recorded):
+    deploy(rest, "scopes/listener_timeout.bpmn")
+    instance = start(rest, "ls_timeout", variables={"remindAfter": {"value": "PT1H"}})
+    [task] = tasks(rest)
+    rest.post(f"/task/{task['id']}/complete", json={})
+    assert _jobs(rest, instance["id"]) == []
+    assert recorded == []
+
+
+def test_a_new_due_date_of_the_timeout_job_is_kept(rest):
+    deploy(rest, "scopes/listener_timeout.bpmn")
+    instance = start(rest, "ls_timeout", variables={"remindAfter": {"value": "PT1H"}})
+    [job] = _jobs(rest, instance["id"])
+    due = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    response = rest.put(f"/job/{job['id']}/duedate", json={"duedate": due.strftime("%Y-%m-%dT%H:%M:%S.000+0000")})
+    assert response.status_code == 204, response.text
+    # Resolving with variables saves the instance again, and with it its jobs.
+    rest.post(f"/task/{tasks(rest)[0]['id']}/resolve", json={"variables": {"x": {"value": 1}}})
+    [job] = _jobs(rest, instance["id"])
+    assert parse_date(job["dueDate"]) == due
