@@ -28,7 +28,6 @@ LIMITS = """\
   variable sorting are not implemented.
 - Jobs: no job priority, no bulk `/job/retries` and `/job/suspended`; a timer after an
   event-based gateway is not scheduled yet (docs/patterns.md, WCP16).
-- Messages: names written as `${…}` are not evaluated.
 - Listeners: `take` listeners and task `delete`/`timeout` listeners do not run.
 - No history, DMN evaluation, authentication or authorization yet (Camunda's default: off).
 - Dates are always written in UTC (`+0000`); Camunda writes the server's local zone.

@@ -26,6 +26,8 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
 from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import event_names
+
 # Set on a scope's root task once an interrupting event sub-process of it has started: the
 # rest of the scope is gone, so no other event sub-process of it may start (as in Camunda).
 INTERRUPTED = "m8flow_scope_interrupted"
@@ -113,7 +115,7 @@ def _update_collaboration(self: EventManager, event: Any) -> None:
     candidates = [top] if isinstance(event.event_definition, CodeEventDefinition) else scopes(top)
     for scope in candidates:
         for name, start in triggered_starts(scope):
-            if start.event_definition == event.event_definition:
+            if event_names.catches(scope.task_tree, start.event_definition, event):
                 subprocess = _waiting_event_subprocess(scope, start.name) or trigger(scope, name)
                 subprocess.correlations.update(event.correlations)
 

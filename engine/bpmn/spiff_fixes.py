@@ -7,6 +7,8 @@
   default recursion limit. ``ensure_recursion_limit`` raises it (never lowers it).
 * Event sub-processes inside embedded sub-processes never start, and a waiting timer event
   sub-process keeps its scope from completing: ``engine.bpmn.event_scopes``.
+* Spiff matches signals by the name as written, not the one a ``${…}`` name resolves to:
+  ``engine.bpmn.event_names``.
 * ``CAMUNDA_CONFIG`` lacks ``ServiceTask`` (and the plain BPMN message event definition used by
   receive tasks), so such workflows cannot be serialized; ``serializer_config()`` adds them,
   together with the dialect's own spec classes and process-level extensions.
@@ -31,7 +33,7 @@ from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.util.task import TaskIterator
 
-from engine.bpmn import event_scopes
+from engine.bpmn import event_names, event_scopes
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
     CamundaEndEvent,
@@ -65,6 +67,7 @@ def apply() -> None:
         _lift_max_depth(TaskIterator.__init__)
         _lift_max_depth(BpmnTaskIterator.__init__)
         event_scopes.apply()
+        event_names.apply()
         _applied = True
 
 

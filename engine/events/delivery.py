@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, select
 
-from engine.bpmn import event_scopes
+from engine.bpmn import event_names, event_scopes
 from engine.errors import OptimisticLockingConflict, ProcessEngineException
 from engine.events.subscriptions import Catch, waiting_catches
 from engine.instance import ProcessInstanceSession, spiff_errors
@@ -141,7 +141,7 @@ def signal_instance(session: ProcessInstanceSession, name: str, execution_id: st
             deliver(session, catch)
         return True
     with spiff_errors():
-        workflow.event_manager.catch(BpmnEvent(catches[0].definition), internal=False)
+        workflow.event_manager.catch(BpmnEvent(event_names.named(catches[0].definition, name)), internal=False)
     session.run()
     return True
 

@@ -19,7 +19,8 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import event_scopes
+from engine.bpmn import event_names, event_scopes
+from engine.events.subscriptions import has_expression_names, waiting_catches
 
 if TYPE_CHECKING:
     from engine.behaviours import Behaviours
@@ -57,7 +58,15 @@ def note_thrown_signal(session: ProcessInstanceSession, task: Any) -> None:
     spec = task.task_spec
     if (isinstance(spec, ThrowingEvent) and isinstance(getattr(spec, "event_definition", None), SignalEventDefinition)
             and task.state == TaskState.COMPLETED):
-        _thrown_signals.setdefault(session, []).append(spec.event_definition.name)
+        _thrown_signals.setdefault(session, []).append(event_names.resolve(task, spec.event_definition))
+
+
+def resolve_event_names(session: ProcessInstanceSession) -> bool:
+    """Subscriptions with ``${…}`` names resolve as their tokens arrive, before the instance
+    is saved (``engine.bpmn.event_names``). Never moves a token."""
+    if has_expression_names(session):
+        waiting_catches(session)
+    return False
 
 
 def drop_undelivered_events(session: ProcessInstanceSession) -> bool:
@@ -84,4 +93,4 @@ def broadcast_thrown_signals(session: ProcessInstanceSession, ended: bool, new_i
 def register(behaviours: Behaviours) -> None:
     behaviours.will_complete_hooks.append(prepare_event_subprocesses)
     behaviours.did_complete_hooks.extend([interrupt_scope, note_thrown_signal])
-    behaviours.after_steps_hooks.append(drop_undelivered_events)
+    behaviours.after_steps_hooks.extend([resolve_event_names, drop_undelivered_events])

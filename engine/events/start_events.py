@@ -1,7 +1,8 @@
 """Message and signal start events: subscriptions of the latest version of each definition.
 
 Deploying a new version replaces the previous version's start-event subscriptions, as in
-Camunda: only the latest version's start events correlate. Start events are read from the
+Camunda: only the latest version's start events correlate. A name written as ``${…}`` is
+resolved at deployment, without variables (as in Camunda). Start events are read from the
 deployed XML (top-level start events of the process; event sub-process starts belong to
 running instances).
 """
@@ -13,15 +14,17 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from engine.bpmn import event_names
 from engine.bpmn.extensions import BPMN_NS, canonicalize_namespaces
 from engine.bpmn.xml import parse_xml
 from engine.dates import now
+from engine.errors import ParseError
 from engine.store import tables as t
 
 _B = "{" + BPMN_NS + "}"
 
 
-def start_events(content: bytes, process_key: str) -> list[tuple[str, str, str]]:
+def start_events(content: bytes, process_key: str, resource: str = "") -> list[tuple[str, str, str]]:
     """``(event_type, event_name, activity_id)`` of the process's message/signal start events."""
     root = parse_xml(content)
     canonicalize_namespaces(root)
@@ -40,8 +43,18 @@ def start_events(content: bytes, process_key: str) -> list[tuple[str, str, str]]
                     ref = definition.get(f"{kind}Ref")
                     name = names[kind].get(ref) or ref
                     if name:
-                        found.append((kind, name, start.get("id")))
+                        found.append((kind, _static(name, start, resource), start.get("id")))
     return found
+
+
+def _static(name: str, start: Any, resource: str) -> str:
+    try:
+        return event_names.resolve_static(name)
+    except Exception as exc:
+        raise ParseError.for_resource(
+            resource, f"Cannot resolve the {start.get('id')} start event's name '{name}' without an execution: {exc}",
+            line=start.sourceline, element_id=start.get("id"),
+        ) from exc
 
 
 def register_start_events(conn: Connection, definitions: Iterable[Mapping[str, Any]], resources: Mapping[str, bytes]) -> None:
@@ -71,7 +84,7 @@ def register_start_events(conn: Connection, definitions: Iterable[Mapping[str, A
                 "tenant_id": tenant,
                 "created_date": created,
             }
-            for kind, name, activity_id in start_events(content, definition["key"])
+            for kind, name, activity_id in start_events(content, definition["key"], definition["resource_name"])
         ]
         if rows:
             conn.execute(es.insert(), rows)

@@ -3,6 +3,7 @@
 A subscription is one waiting Spiff task (intermediate catch event, boundary event, receive
 task, one branch of an event-based gateway) or one message/signal start event of an event
 sub-process of a running scope (the process, or an embedded sub-process: its execution).
+Names written as ``${…}`` are resolved once per subscription (``engine.bpmn.event_names``).
 Each save projects them into ``event_subscription`` rows, keyed by (execution, type, name,
 activity), so correlation can find them with one query.
 """
@@ -18,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from engine.bpmn import event_scopes
+from engine.bpmn import event_names, event_scopes
 from engine.dates import now
 from engine.store import tables as t
 
@@ -69,16 +70,17 @@ def waiting_catches(session: ProcessInstanceSession) -> list[Catch]:
                 kind = event_type_of(sub)
                 if kind is not None:
                     target = spec.outputs[index].bpmn_id if index < len(spec.outputs) else spec.bpmn_id
-                    catches.append(Catch(kind, sub.name, target, str(task.id), task, sub))
+                    catches.append(Catch(kind, event_names.resolve(task, sub), target, str(task.id), task, sub))
             continue
         kind = event_type_of(definition)
         if kind is not None:
-            catches.append(Catch(kind, definition.name, spec.bpmn_id, str(task.id), task, definition))
+            catches.append(Catch(kind, event_names.resolve(task, definition), spec.bpmn_id, str(task.id), task,
+                                 definition))
     for scope in event_scopes.scopes(workflow):
         for name, start in event_scopes.triggered_starts(scope):
             kind = event_type_of(start.event_definition)
             if kind is not None:
-                catches.append(Catch(kind, start.event_definition.name, start.bpmn_id,
+                catches.append(Catch(kind, event_names.resolve(scope.task_tree, start.event_definition), start.bpmn_id,
                                      event_scopes.execution_id(scope, session.id), None, start.event_definition,
                                      name, scope))
     return catches
@@ -99,6 +101,29 @@ def _has_events(session: ProcessInstanceSession) -> bool:
         )
         spec._m8flow_has_events = cached
     return bool(cached)
+
+
+def has_expression_names(session: ProcessInstanceSession) -> bool:
+    """Whether a message or signal of the model is named by an expression; cached on the spec."""
+    workflow = session.workflow
+    assert workflow is not None
+    spec = workflow.spec
+    cached = getattr(spec, "_m8flow_has_expression_names", None)
+    if cached is None:
+        cached = any(
+            event_type_of(definition) is not None and event_names.is_expression(definition.name)
+            for process in [spec, *workflow.subprocess_specs.values()]
+            for task_spec in process.task_specs.values()
+            for definition in _definitions(getattr(task_spec, "event_definition", None))
+        )
+        spec._m8flow_has_expression_names = cached
+    return bool(cached)
+
+
+def _definitions(definition: Any) -> list[Any]:
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [] if definition is None else [definition]
 
 
 def sync_event_subscriptions(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:

@@ -140,3 +140,66 @@ def test_missing_message_name_is_a_400(rest):
     response = rest.post("/message", json={"businessKey": "x"})
     assert response.status_code == 400
     assert response.json()["message"] == "No message name supplied"
+
+
+# -- message names written as expressions --------------------------------------------------
+def start_order(rest, key: str, order_id: int) -> str:
+    return start(rest, key, variables={"orderId": {"value": order_id}})["id"]
+
+
+def subscription_names(rest, instance_id: str) -> list[str]:
+    rows = rest.get("/event-subscription", params={"processInstanceId": instance_id}).json()
+    return sorted(row["eventName"] for row in rows)
+
+
+def test_a_message_catch_event_subscribes_under_its_resolved_name(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    first, second = start_order(rest, "paidCatch", 1), start_order(rest, "paidCatch", 2)
+    assert subscription_names(rest, first) == ["paid-1"] and subscription_names(rest, second) == ["paid-2"]
+    assert correlate(rest, "paid-2").status_code == 204
+    assert waiting_at(rest, first) == [] and waiting_at(rest, second) == ["paid"]
+
+
+def test_a_message_name_is_resolved_once_when_the_subscription_is_created(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    instance_id = start_order(rest, "paidCatch", 1)
+    response = rest.put(f"/process-instance/{instance_id}/variables/orderId", json={"value": 5})
+    assert response.status_code == 204, response.text
+    assert subscription_names(rest, instance_id) == ["paid-1"]
+    assert correlate(rest, "paid-5").status_code == 400
+    assert correlate(rest, "paid-1").status_code == 204
+    assert waiting_at(rest, instance_id) == ["paid"]
+
+
+def test_a_receive_task_waits_for_its_resolved_message_name(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    instance_id = start_order(rest, "paidReceive", 7)
+    assert subscription_names(rest, instance_id) == ["paid-7"]
+    assert correlate(rest, "paid-${orderId}").status_code == 400
+    assert correlate(rest, "paid-7").status_code == 204
+    assert waiting_at(rest, instance_id) == ["paid"]
+
+
+def test_a_message_boundary_event_subscribes_under_its_resolved_name(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    instance_id = start_order(rest, "cancelBoundary", 3)
+    assert subscription_names(rest, instance_id) == ["cancel-3"]
+    assert correlate(rest, "cancel-3").status_code == 204
+    assert waiting_at(rest, instance_id) == ["cancelled"]
+
+
+def test_a_message_event_sub_process_subscribes_under_its_resolved_name(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    instance_id = start_order(rest, "noteEventSubprocess", 4)
+    assert subscription_names(rest, instance_id) == ["note-4"]
+    assert correlate(rest, "note-4").status_code == 204
+    assert waiting_at(rest, instance_id) == ["noted", "work"]
+
+
+def test_a_message_start_event_name_expression_is_resolved_at_deployment(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    [row] = rest.get("/event-subscription", params={"activityId": "placed"}).json()
+    assert row["eventName"] == "placed-web"
+    response = correlate(rest, "placed-web", resultEnabled=True)
+    assert response.status_code == 200, response.text
+    assert waiting_at(rest, response.json()[0]["processInstance"]["id"]) == ["handle"]

@@ -64,3 +64,36 @@ def test_event_based_gateway_takes_the_signal_branch(rest):
 def test_missing_signal_name_is_a_400(rest):
     response = rest.post("/signal", json={})
     assert response.status_code == 400 and response.json()["message"] == "No signal name given"
+
+
+# -- signal names written as expressions ---------------------------------------------------
+def start_zone(rest, key: str, zone: str, **variables: str) -> str:
+    values = {"zone": {"value": zone}, **{name: {"value": value} for name, value in variables.items()}}
+    return start(rest, key, variables=values)["id"]
+
+
+def test_a_signal_catch_event_subscribes_under_its_resolved_name(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    north, south = start_zone(rest, "alarmCatch", "north"), start_zone(rest, "alarmCatch", "south")
+    [row] = rest.get("/event-subscription", params={"processInstanceId": south}).json()
+    assert row["eventName"] == "alarm-south"
+    assert rest.post("/signal", json={"name": "alarm-south"}).status_code == 204
+    assert waiting_at(rest, north) == [] and waiting_at(rest, south) == ["alarmed"]
+
+
+def test_a_signal_throw_event_broadcasts_its_resolved_name(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    north, south = start_zone(rest, "alarmCatch", "north"), start_zone(rest, "alarmCatch", "south")
+    relay = start_zone(rest, "alarmRelay", "east", target="south")
+    [prepare] = [t for t in tasks(rest, processInstanceId=relay) if t["taskDefinitionKey"] == "prepare"]
+    assert rest.post(f"/task/{prepare['id']}/complete", json={}).status_code == 204
+    assert waiting_at(rest, north) == [] and waiting_at(rest, south) == ["alarmed"]
+    assert waiting_at(rest, relay) == []
+
+
+def test_a_signal_thrown_inside_an_instance_reaches_its_own_catch_by_resolved_name(rest):
+    deploy(rest, "events/expression_names.bpmn")
+    relay = start_zone(rest, "alarmRelay", "east", target="east")
+    [prepare] = [t for t in tasks(rest, processInstanceId=relay) if t["taskDefinitionKey"] == "prepare"]
+    assert rest.post(f"/task/{prepare['id']}/complete", json={}).status_code == 204
+    assert waiting_at(rest, relay) == ["heard"]
