@@ -21,14 +21,18 @@ LIMITS = """\
   instance id for user tasks, and execution-local variables live on the instance.
 - Start instructions and modification: no `ancestorActivityInstanceId`/`transitionInstanceId`;
   no tokens inside multi-instance bodies, event sub-processes or sub-processes with boundary
-  events; `skipCustomListeners`/`skipIoMappings` are accepted and ignored.
+  events; `skipCustomListeners` skips the listeners of the activities cancelled (not of those
+  started); `skipIoMappings` is accepted and ignored.
 - Variable filters (`variables`, `processVariables`, `taskVariables`) are evaluated after the
   SQL query, in Python, with Camunda's typed comparison rules: correct, but not indexed.
 - Task queries: the `*Expression` variants, `orQueries`, HAL (`application/hal+json`) and
   variable sorting are not implemented.
 - Jobs: no job priority, no bulk `/job/retries` and `/job/suspended`; a timer after an
   event-based gateway is not scheduled yet (docs/patterns.md, WCP16).
-- Listeners: `take` listeners and task `delete`/`timeout` listeners do not run.
+- Listeners (docs/delegates-and-listeners.md): intermediate catch events and receive tasks run
+  their start listeners when the event arrives, so one cancelled while waiting runs no end
+  listener; task-local variable changes fire no `update` task listener; instances deleted
+  with their process definition (`cascade`) run no listeners.
 - No history, DMN evaluation, authentication or authorization yet (Camunda's default: off).
 - Dates are always written in UTC (`+0000`); Camunda writes the server's local zone.
 """

@@ -207,7 +207,7 @@ def _run_script(session: ProcessInstanceSession, script: dict[str, Any], context
         )
     if not script.get("text"):
         raise ScriptEvaluationError(f"Listener script of '{element}': external script resources are not supported")
-    extra = {"task": context.resolve("task")} if context.event_name in _TASK_EVENTS else None
+    extra = {"task": context.resolve("task")} if context.event_name in TASK_EVENTS else None
     run_python(script["text"], context, f"listener of {element}", element, extra)
 
 
@@ -324,7 +324,7 @@ def _depth(task: Any) -> int:
 
 
 # -- task listeners ---------------------------------------------------------------------------
-_TASK_EVENTS = ("create", "assignment", "update", "complete", "delete", "timeout")
+TASK_EVENTS = ("create", "assignment", "update", "complete", "delete", "timeout")
 
 
 def task_listens(spec: Any, events: list[str]) -> bool:

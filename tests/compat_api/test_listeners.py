@@ -122,6 +122,15 @@ def test_interrupting_boundary_event_runs_delete_and_end_listeners_innermost_fir
     assert recorded == [("work", "delete"), ("work", "end"), ("sub", "end")]
 
 
+def test_interrupting_event_sub_process_runs_delete_and_end_listeners(rest, recorded):
+    deploy(rest, "scopes/listener_event_subprocess.bpmn")
+    instance = start(rest, "ls_event_subprocess")
+    response = rest.post("/message", json={"messageName": "abort", "processInstanceId": instance["id"]})
+    assert response.status_code == 204, response.text
+    assert [t["taskDefinitionKey"] for t in tasks(rest)] == ["aborted"]
+    assert recorded == [("work", "delete"), ("work", "end")]
+
+
 def test_completing_a_task_runs_complete_and_end_listeners_but_not_delete(rest, recorded):
     deploy(rest, "scopes/listener_cancel.bpmn")
     start(rest, "ls_cancel")
@@ -286,3 +295,14 @@ def test_a_new_due_date_of_the_timeout_job_is_kept(rest):
     rest.post(f"/task/{tasks(rest)[0]['id']}/resolve", json={"variables": {"x": {"value": 1}}})
     [job] = _jobs(rest, instance["id"])
     assert parse_date(job["dueDate"]) == due
+
+
+def test_the_docs_page_names_every_task_listener_event_and_bean_method():
+    from engine.bpmn.script_engine import ExecutionBean
+    from engine.delegate_task import TaskBean
+    from engine.listeners import TASK_EVENTS
+    from tests.conftest import REPO
+
+    page = (REPO / "docs" / "delegates-and-listeners.md").read_text()
+    for name in (*TASK_EVENTS, "start", "end", "take", *TaskBean.__el_methods__, *ExecutionBean.__el_methods__):
+        assert f"`{name}`" in page, name
