@@ -12,6 +12,7 @@ from engine.bpmn.parser import parse_deployment
 from engine.dates import now
 from engine.errors import InvalidRequest, NotFound, ProcessEngineException
 from engine.events.start_events import forget_definitions, register_start_events
+from engine.jobs import timer_start
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
 from engine.store import tables as t
@@ -92,6 +93,7 @@ def create_deployment(
         if definitions:
             conn.execute(t.process_definition.insert(), definitions)
             register_start_events(conn, definitions, to_deploy)
+            timer_start.register_definitions(engine, conn, definitions)
         return DeploymentResult(deployment_row, definitions)
 
 
@@ -183,6 +185,7 @@ def delete_deployment(engine: ProcessEngine, deployment_id: str, *, cascade: boo
                     conn.execute(delete(table).where(table.c.process_instance_id.in_(instance_ids)))
                 conn.execute(delete(pi).where(pi.c.id.in_(instance_ids)))
             forget_definitions(conn, definition_ids)
+            timer_start.forget_definitions(conn, definition_ids)
             conn.execute(delete(pd).where(pd.c.deployment_id == deployment_id))
         conn.execute(delete(t.resource).where(t.resource.c.deployment_id == deployment_id))
         conn.execute(delete(t.deployment).where(t.deployment.c.id == deployment_id))

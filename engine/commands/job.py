@@ -309,7 +309,6 @@ def query_jobs(
     max_results: int | None = None,
     count_only: bool = False,
 ) -> list[Mapping[str, Any]] | int:
-    timer_start.schedule(engine)
     c = criteria
     query = select(job)
     equal = {

@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.errors import NotFound
-from engine.jobs import timer_start
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
 from engine.store import tables as t
@@ -26,7 +25,6 @@ JOB_DEFINITION_SORT = {
 
 
 def get_job_definition(engine: ProcessEngine, job_definition_id: str) -> Mapping[str, Any]:
-    timer_start.schedule(engine)
     with engine.database.transaction(write=False) as conn:
         row = conn.execute(select(jd).where(jd.c.id == job_definition_id)).mappings().first()
     if row is None:
@@ -43,7 +41,6 @@ def query_job_definitions(
     max_results: int | None = None,
     count_only: bool = False,
 ) -> list[Mapping[str, Any]] | int:
-    timer_start.schedule(engine)
     c = criteria
     query = select(jd)
     equal = {

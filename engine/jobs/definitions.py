@@ -1,6 +1,7 @@
 """Job definitions: one per activity of a process definition that creates jobs (a timer, an
-async continuation), as Camunda creates them at deployment. m8flow creates them the first
-time the job executor or a job query sees the definition, or when a job needs one."""
+async continuation, a task timeout listener), created with the definition at deployment as
+in Camunda (``timer_start.register_definitions``), or when a job needs one that is missing
+(definitions deployed before m8flow created them there)."""
 from __future__ import annotations
 
 import uuid

@@ -1,9 +1,8 @@
 """The job executor: an asyncio task in each gateway process that runs due jobs.
 
-Each round it schedules timer start events of new deployments, leases due jobs (owner +
-expiration; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two processes never lease the same
-job), and runs each leased job as its own command in a worker thread: jobs of one instance one
-after the other, different instances side by side. Between rounds it sleeps until the next
+Each round it leases due jobs (owner + expiration; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+so two processes never lease the same job), and runs each leased job as its own command in a
+worker thread: jobs of one instance one after the other, different instances side by side. Between rounds it sleeps until the next
 due date, at most ``idle_seconds``; a command of this process that commits an earlier job
 wakes it at once (``engine.jobs.wakeup``). A lease that expires (a process died mid-job)
 makes the job acquirable again.
@@ -25,7 +24,7 @@ from sqlalchemy import func, select
 
 from engine.commands import job as commands
 from engine.dates import now
-from engine.jobs import timer_start, wakeup
+from engine.jobs import wakeup
 from engine.process_engine import ProcessEngine
 from engine.store import tables as t
 
@@ -90,7 +89,6 @@ class JobExecutor:
             self._wake.clear()
             delay = self.idle_seconds
             try:
-                await asyncio.to_thread(timer_start.schedule, self.engine)
                 due_now, next_at = await asyncio.to_thread(self._peek)
                 if due_now:
                     jobs = await asyncio.to_thread(

@@ -1,6 +1,7 @@
-"""Timer start events: a job per latest process definition version with one, created when
-the definition is first seen after deployment and removed when a newer version replaces it.
-Each time the job runs it starts an instance; a cycle then moves the job's due date on.
+"""Timer start events: a job per latest process definition version with one, created by its
+deployment and removed when a newer version replaces it (or the deployment is deleted).
+Each time the job executor runs it, it starts an instance; a cycle then moves the job's due
+date on.
 
 The job's ``handler_configuration`` holds the evaluated schedule as JSON:
 ``{"kind", "value", "cycles", "seconds"}`` (``cycles`` -1 = forever; ``value`` the cron text
@@ -9,9 +10,7 @@ for cron cycles).
 from __future__ import annotations
 
 import json
-import logging
 import uuid
-import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from engine.bpmn import juel
 from engine.dates import now
@@ -35,8 +34,6 @@ from engine.store import tables as t
 if TYPE_CHECKING:
     from engine.instance import ProcessInstanceSession
     from engine.process_engine import ProcessEngine
-
-log = logging.getLogger("m8flow.jobs")
 
 
 # -- in an instance ----------------------------------------------------------------------------
@@ -64,61 +61,33 @@ def start_at_once(session: ProcessInstanceSession) -> bool:
 
 
 # -- scheduling -------------------------------------------------------------------------------
-class _Seen:
-    def __init__(self) -> None:
-        self.watermark: tuple[Any, ...] | None = None
-        self.definitions: set[str] = set()
-
-
-_seen: weakref.WeakKeyDictionary[Any, _Seen] = weakref.WeakKeyDictionary()
-
-
-def schedule(engine: ProcessEngine) -> None:
-    """Create the job definitions (and timer start jobs) of definitions deployed since the
-    last call; drop timer start jobs of replaced versions. Cheap when nothing was deployed."""
-    seen = _seen.setdefault(engine, _Seen())
-    pd = t.process_definition
-    with engine.database.transaction(write=False) as conn:
-        watermark = tuple(conn.execute(select(func.count(), func.max(pd.c.deployment_time))).one())
-    if watermark == seen.watermark:
-        return
-    with engine.database.transaction() as conn:
-        latest = _latest_definitions(conn)
-        for definition in latest:
-            if definition["id"] in seen.definitions:
-                continue
-            try:
-                spec, subprocess_specs = engine.specs.get(conn, definition)
-            except Exception:
-                log.warning("cannot read jobs of process definition %s", definition["id"], exc_info=True)
-                seen.definitions.add(definition["id"])
-                continue
-            for declaration in definitions.cached_declarations(spec, subprocess_specs):
-                job_definition_id, created = definitions.ensure(conn, definition, declaration)
-                if created and declaration.job_type == timers.TIMER_START_EVENT:
-                    _create_job(conn, definition, declaration, job_definition_id)
-        latest_ids = [row["id"] for row in latest]
-        j = t.job
+def register_definitions(engine: ProcessEngine, conn: Connection, deployed: list[Mapping[str, Any]]) -> None:
+    """Called by the deployment command for each newly deployed (hence latest) definition, as
+    Camunda's deployer does: its job definitions, and the job of each timer start event, due
+    at once in ``GET /job``; the timer start jobs of the versions it replaces go."""
+    j, pd = t.job, t.process_definition
+    for definition in deployed:
+        spec, subprocess_specs = engine.specs.get(conn, definition)
+        tenant = definition["tenant_id"]
+        older = select(pd.c.id).where(
+            pd.c.key == definition["key"], pd.c.id != definition["id"],
+            pd.c.tenant_id.is_(None) if tenant is None else pd.c.tenant_id == tenant,
+        )
         conn.execute(delete(j).where(
-            j.c.handler_type == timers.TIMER_START_EVENT,
-            j.c.process_instance_id.is_(None),
-            j.c.process_definition_id.not_in(latest_ids) if latest_ids else True,
+            j.c.handler_type == timers.TIMER_START_EVENT, j.c.process_instance_id.is_(None),
+            j.c.process_definition_id.in_(older),
         ))
-    seen.watermark = watermark
-    seen.definitions.update(row["id"] for row in latest)
+        for declaration in definitions.cached_declarations(spec, subprocess_specs):
+            job_definition_id, _ = definitions.ensure(conn, definition, declaration)
+            if declaration.job_type == timers.TIMER_START_EVENT:
+                _create_job(conn, definition, declaration, job_definition_id)
 
 
-def _latest_definitions(conn: Connection) -> list[Mapping[str, Any]]:
-    pd = t.process_definition
-    newest = (
-        select(pd.c.key, pd.c.tenant_id, func.max(pd.c.version).label("version"))
-        .group_by(pd.c.key, pd.c.tenant_id).subquery()
-    )
-    query = select(pd).join(newest, and_(
-        pd.c.key == newest.c.key, pd.c.version == newest.c.version,
-        (pd.c.tenant_id == newest.c.tenant_id) | (pd.c.tenant_id.is_(None) & newest.c.tenant_id.is_(None)),
-    ))
-    return list(conn.execute(query).mappings())
+def forget_definitions(conn: Connection, definition_ids: list[str]) -> None:
+    """A deployment is deleted: its definitions' jobs and job definitions go with it."""
+    if definition_ids:
+        conn.execute(delete(t.job).where(t.job.c.process_definition_id.in_(definition_ids)))
+        conn.execute(delete(t.job_definition).where(t.job_definition.c.process_definition_id.in_(definition_ids)))
 
 
 def _create_job(conn: Connection, definition: Mapping[str, Any], declaration: definitions.JobDeclaration,

@@ -185,3 +185,49 @@ def test_a_timer_literal_quoted_by_migrate_convert_is_read_as_the_literal(rest):
     assert timedelta(minutes=59) < due - before < timedelta(minutes=61)
     assert rest.post(f"/job/{job['id']}/execute").status_code == 204
     assert task_keys(rest, instance["id"]) == ["after"]
+
+
+# -- timer start events are scheduled by their deployment -----------------------------------
+def deploy_hourly(rest, duration: str = "PT1H") -> str:
+    model = (FIXTURES / "jobs" / "timer_start_hourly.bpmn").read_bytes().replace(b"PT1H", duration.encode())
+    response = rest.post("/deployment/create", files={"data": ("hourly.bpmn", model, "application/xml")})
+    assert response.status_code == 200, response.text
+    return next(iter(response.json()["deployedProcessDefinitions"]))
+
+
+def test_a_deployment_schedules_its_timer_start_event_at_once(rest):
+    before = datetime.now(UTC)
+    definition_id = deploy_hourly(rest)
+    [job] = jobs(rest, processDefinitionId=definition_id)
+    assert job["processInstanceId"] is None and job["executionId"] is None and job["retries"] == 3
+    assert timedelta(minutes=59) < parse_date(job["dueDate"]) - before < timedelta(minutes=61)
+    definition = rest.get(f"/job-definition/{job['jobDefinitionId']}").json()
+    assert definition["jobType"] == "timer-start-event" and definition["activityId"] == "hourly"
+    assert definition["jobConfiguration"] == "DURATION: PT1H"
+    assert definition["processDefinitionId"] == definition_id
+
+
+def test_a_new_version_replaces_the_timer_start_job_of_the_previous_one(rest):
+    deploy_hourly(rest)
+    latest = deploy_hourly(rest, "PT2H")
+    [job] = jobs(rest, processDefinitionKey="timer_start_hourly")
+    assert job["processDefinitionId"] == latest
+    assert parse_date(job["dueDate"]) - datetime.now(UTC) > timedelta(minutes=119)
+    assert len(rest.get("/job-definition", params={"processDefinitionKey": "timer_start_hourly"}).json()) == 2
+
+
+def test_deleting_a_deployment_removes_its_timer_start_job_and_job_definitions(rest):
+    definition_id = deploy_hourly(rest)
+    deployment_id = rest.get(f"/process-definition/{definition_id}").json()["deploymentId"]
+    assert rest.delete(f"/deployment/{deployment_id}").status_code == 204
+    assert jobs(rest) == []
+    assert rest.get("/job-definition").json() == []
+
+
+def test_the_deployed_timer_start_job_starts_an_instance_when_executed(rest):
+    definition_id = deploy_hourly(rest)
+    [job] = jobs(rest, processDefinitionId=definition_id)
+    assert rest.post(f"/job/{job['id']}/execute").status_code == 204
+    [instance] = rest.get("/process-instance", params={"processDefinitionId": definition_id}).json()
+    assert task_keys(rest, instance["id"]) == ["work"]
+    assert jobs(rest, processDefinitionId=definition_id) == []
