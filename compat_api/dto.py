@@ -12,8 +12,14 @@ from engine import variables as typed
 
 
 def base_url(request: Request) -> str:
-    root = str(request.base_url).rstrip("/")
-    return root + request.scope.get("m8flow_prefix", "/engine-rest")
+    """``http://host:port/engine-rest`` as the client addressed it, once per request
+    (Starlette's ``request.base_url`` builds and parses a URL object on every call)."""
+    scope = request.scope
+    cached = scope.get("m8flow_base_url")
+    if cached is None:
+        root = str(request.base_url).rstrip("/")
+        cached = scope["m8flow_base_url"] = root + scope.get("m8flow_prefix", "/engine-rest")
+    return cached
 
 
 def link(request: Request, rel: str, path: str, method: str = "GET") -> dict[str, str]:

@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, Su
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from engine.bpmn import event_scopes
 from engine.bpmn.script_engine import camunda, evaluate
@@ -63,22 +63,29 @@ def parked_external_tasks(session: ProcessInstanceSession) -> dict[str, Any]:
     return {str(task.id): task for task in workflow.get_tasks(state=TaskState.STARTED) if is_external(task.task_spec)}
 
 
+# Built once: every save of an instance with external activities runs them.
+_EXISTING = select(t.external_task.c.id).where(t.external_task.c.process_instance_id == bindparam("instance_id"))
+_DELETE_INCIDENTS = delete(t.incident).where(t.incident.c.configuration.in_(bindparam("ids", expanding=True)))
+_DELETE = delete(t.external_task).where(t.external_task.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT = t.external_task.insert()
+
+
 def sync_external_tasks(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
     """Project the instance's parked external activities into the ``external_task`` table."""
     if not _has_external_tasks(session):
         return
-    conn, et = session.conn, t.external_task
-    existing = {row[0] for row in conn.execute(select(et.c.id).where(et.c.process_instance_id == session.id))}
+    conn = session.conn
+    existing = {row[0] for row in conn.execute(_EXISTING, {"instance_id": session.id})}
     current = {} if ended else parked_external_tasks(session)
     gone = existing - current.keys()
     if gone:
-        conn.execute(delete(t.incident).where(t.incident.c.configuration.in_(gone)))
-        conn.execute(delete(et).where(et.c.id.in_(gone)))
+        conn.execute(_DELETE_INCIDENTS, {"ids": list(gone)})
+        conn.execute(_DELETE, {"ids": list(gone)})
         for task_id in gone:
             session.variables.drop_scope(task_id)
     rows = [_new_row(session, task_id, task) for task_id, task in current.items() if task_id not in existing]
     if rows:
-        conn.execute(et.insert(), rows)
+        conn.execute(_INSERT, rows)
         external_tasks_changed(conn, {row["topic_name"] for row in rows})
 
 

@@ -42,6 +42,16 @@ _SELECT_RUNNING = select(t.process_instance).where(
     t.process_instance.c.id == bindparam("instance_id"), t.process_instance.c.end_time.is_(None)
 )
 _SELECT_VARIABLES = select(t.variable).where(t.variable.c.process_instance_id == bindparam("instance_id"))
+_INSERT_INSTANCE = t.process_instance.insert()
+_INSERT_VARIABLES = t.variable.insert()
+_DELETE_VARIABLE = delete(t.variable).where(
+    t.variable.c.scope_id == bindparam("b_scope_id"), t.variable.c.name == bindparam("b_name")
+)
+_UPDATE_VARIABLE = (
+    update(t.variable)
+    .where(t.variable.c.scope_id == bindparam("b_scope_id"), t.variable.c.name == bindparam("b_name"))
+    .values(revision=t.variable.c.revision + 1)
+)
 _UPDATE_AT_REVISION = update(t.process_instance).where(
     t.process_instance.c.id == bindparam("b_id"), t.process_instance.c.revision == bindparam("b_revision")
 )
@@ -240,11 +250,10 @@ class ProcessInstanceSession:
         }
         if ended:
             values.update(state="COMPLETED", end_time=timestamp)
-        pi = t.process_instance
         was_new = self._is_new
         if self._is_new:
             self.row.update(values)
-            self.conn.execute(pi.insert(), [self.row])
+            self.conn.execute(_INSERT_INSTANCE, [self.row])
             self._is_new = False
         else:
             result = self.conn.execute(_UPDATE_AT_REVISION, {"b_id": self.id, "b_revision": self.row["revision"], **values})
@@ -260,18 +269,15 @@ class ProcessInstanceSession:
 
     def _save_variables(self) -> None:
         written, removed = self.variables.changes()
-        v = t.variable
         for scope_id, name in removed:
             if (scope_id, name) in self._existing_variables:
-                self.conn.execute(delete(v).where(v.c.scope_id == scope_id, v.c.name == name))
+                self.conn.execute(_DELETE_VARIABLE, {"b_scope_id": scope_id, "b_name": name})
                 self._existing_variables.discard((scope_id, name))
         inserts = []
         for scope_id, name, value, task_id in written:
             columns = typed.encode(value)
             if (scope_id, name) in self._existing_variables:
-                self.conn.execute(
-                    update(v).where(v.c.scope_id == scope_id, v.c.name == name).values(**columns, revision=v.c.revision + 1)
-                )
+                self.conn.execute(_UPDATE_VARIABLE, {"b_scope_id": scope_id, "b_name": name, **columns})
             else:
                 inserts.append(
                     {
@@ -286,5 +292,5 @@ class ProcessInstanceSession:
                 )
                 self._existing_variables.add((scope_id, name))
         if inserts:
-            self.conn.execute(v.insert(), inserts)
+            self.conn.execute(_INSERT_VARIABLES, inserts)
         self.variables.mark_clean()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from engine.bpmn.script_engine import camunda, evaluate
 from engine.dates import now, parse_date
@@ -41,19 +41,26 @@ def _has_user_tasks(session: ProcessInstanceSession) -> bool:
     return bool(cached)
 
 
+# Built once: every save of an instance with user tasks runs them.
+_EXISTING = select(t.task.c.id).where(t.task.c.process_instance_id == bindparam("instance_id"))
+_DELETE_LINKS = delete(t.identity_link).where(t.identity_link.c.task_id.in_(bindparam("ids", expanding=True)))
+_DELETE = delete(t.task).where(t.task.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT = t.task.insert()
+_INSERT_LINKS = t.identity_link.insert()
+
+
 def sync_user_tasks(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
     """Keep the task table in step: a row per READY user task, gone when the task is."""
     if not _has_user_tasks(session):
         return
-    tk = t.task
     existing: set[str] = set() if new_instance else {
-        row[0] for row in session.conn.execute(select(tk.c.id).where(tk.c.process_instance_id == session.id))
+        row[0] for row in session.conn.execute(_EXISTING, {"instance_id": session.id})
     }
     current = {str(task.id): task for task in ([] if ended else waiting_user_tasks(session))}
     gone = existing - current.keys()
     if gone:
-        session.conn.execute(delete(t.identity_link).where(t.identity_link.c.task_id.in_(gone)))
-        session.conn.execute(delete(tk).where(tk.c.id.in_(gone)))
+        session.conn.execute(_DELETE_LINKS, {"ids": list(gone)})
+        session.conn.execute(_DELETE, {"ids": list(gone)})
     new_rows, links = [], []
     for task_id, spiff_task in current.items():
         if task_id in existing:
@@ -62,9 +69,9 @@ def sync_user_tasks(session: ProcessInstanceSession, ended: bool, new_instance: 
         new_rows.append(row)
         links.extend(task_links)
     if new_rows:
-        session.conn.execute(tk.insert(), new_rows)
+        session.conn.execute(_INSERT, new_rows)
     if links:
-        session.conn.execute(t.identity_link.insert(), links)
+        session.conn.execute(_INSERT_LINKS, links)
 
 def _new_task_row(session: ProcessInstanceSession, task_id: str, spiff_task: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     spec = spiff_task.task_spec

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, and_, exists, false, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, false, func, or_, select, update
 
 from engine import external_tasks
 from engine import variables as typed
@@ -241,15 +241,18 @@ def next_availability(engine: ProcessEngine, topic_names: Sequence[str]) -> date
 
 
 # -- commands on one task --------------------------------------------------------------------
+_TASK_ROW = (
+    select(et, pi.c.suspended.label("suspended"))
+    .join(pi, pi.c.id == et.c.process_instance_id)
+    .where(et.c.id == bindparam("task_id"), pi.c.end_time.is_(None))
+)
+_TASK_ROW_FOR_UPDATE = _TASK_ROW.with_for_update(of=et)
+_LOCK_INSTANCE = select(pi.c.id).where(pi.c.id == bindparam("instance_id")).with_for_update()
+
+
 def _task_row(conn: Connection, engine: ProcessEngine, task_id: str) -> dict[str, Any]:
-    query = (
-        select(et, pi.c.suspended.label("suspended"))
-        .join(pi, pi.c.id == et.c.process_instance_id)
-        .where(et.c.id == task_id, pi.c.end_time.is_(None))
-    )
-    if engine.database.is_postgres:
-        query = query.with_for_update(of=et)
-    row = conn.execute(query).mappings().first()
+    query = _TASK_ROW_FOR_UPDATE if engine.database.is_postgres else _TASK_ROW
+    row = conn.execute(query, {"task_id": task_id}).mappings().first()
     if row is None:
         raise NotFound(f"Cannot find external task with id {task_id}")
     return dict(row)
@@ -269,7 +272,7 @@ def _ensure_active(row: Mapping[str, Any]) -> None:
 
 def _lock_instance(conn: Connection, engine: ProcessEngine, instance_id: str) -> None:
     if engine.database.is_postgres:
-        conn.execute(select(pi.c.id).where(pi.c.id == instance_id).with_for_update())
+        conn.execute(_LOCK_INSTANCE, {"instance_id": instance_id})
 
 
 def _retrying(command: Callable[[], T]) -> T:
