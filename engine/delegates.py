@@ -245,6 +245,7 @@ class Expression:
 
 def _call(handler: Any, bean: Any, fields: list[Expression], listener: bool) -> Any:
     """Call a function, a fresh instance of a class, or an object, with ``fields`` injected."""
+    target: Any
     if inspect.isclass(handler):
         target = handler()
     elif inspect.isroutine(handler):

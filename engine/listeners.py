@@ -92,7 +92,7 @@ def will_complete(session: ProcessInstanceSession, spiff_task: Any) -> None:
 
 
 def did_complete(session: ProcessInstanceSession, spiff_task: Any) -> None:
-    if _open.get(session):
+    if _open and _open.get(session):
         end_cancelled_activities(session)  # what this completion interrupted ends first
     if spiff_task.state != TaskState.COMPLETED:
         return

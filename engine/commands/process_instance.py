@@ -191,7 +191,7 @@ def _delete_running(conn: Connection, instance_ids: list[str], reason: str | Non
 
 def _end_activities(engine: ProcessEngine, conn: Connection, instance_id: str) -> None:
     definition_id = conn.execute(select(t.process_instance.c.process_definition_id)
-                                 .where(t.process_instance.c.id == instance_id)).scalar()
+                                 .where(t.process_instance.c.id == instance_id)).scalar_one()
     spec, subprocess_specs = engine.specs.get(conn, engine.specs.definition(conn, definition_id))
     if listeners.deletion_runs_listeners(spec, subprocess_specs):
         listeners.fire_for_deletion(ProcessInstanceSession.load(engine, conn, instance_id))
