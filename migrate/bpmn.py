@@ -7,6 +7,7 @@ model is reported as failed, with the parser's line, and never stops a run.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from lxml import etree
@@ -102,9 +103,14 @@ def convert_bpmn(data: bytes, path: str, mapping: DelegateMapping | None = None)
 
 def engine_rejection(output: bytes, path: str, kind: str, root: etree._Element) -> Finding | None:
     """Deploy-check the converted document with the engine's parser: what it refuses cannot
-    be migrated as is (Camunda would refuse some of it too; m8flow lacks the rest)."""
+    be migrated as is (Camunda would refuse some of it too; m8flow lacks the rest).
+
+    ``root`` is the converted tree ``output`` was serialized from (or parsed from, unchanged):
+    the engine checks a copy of it instead of parsing ``output`` again. Lines it reports are
+    those of the input file, as for every other finding."""
+    name = f"model.{kind}"
     try:
-        parse_deployment({f"model.{kind}": output})
+        parse_deployment({name: output}, trees={name: copy.deepcopy(root)})
     except ParseError as exc:
         problem = next((e for d in (exc.details or {}).values() for e in d.get("errors", [])), {})
         element_id = problem.get("mainElementId")

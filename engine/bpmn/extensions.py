@@ -64,6 +64,8 @@ TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 
 def canonicalize_namespaces(root: etree._Element) -> None:
     """Rewrite operaton: and activiti: tags and attributes to camunda:, in place."""
+    if not _declares_alias(root):
+        return  # most models: a scan of the namespace declarations is all it costs
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
@@ -77,6 +79,14 @@ def canonicalize_namespaces(root: etree._Element) -> None:
             if ns in NAMESPACE_ALIASES:
                 value = element.attrib.pop(name)
                 element.set("{" + NAMESPACE_ALIASES[ns] + "}" + local, value)
+
+
+def _declares_alias(root: etree._Element) -> bool:
+    """Whether any dialect namespace is in scope at ``root`` or declared below it (a name can
+    only be in a namespace some declaration introduces)."""
+    if any(uri in NAMESPACE_ALIASES for uri in root.nsmap.values()):
+        return True
+    return any(uri in NAMESPACE_ALIASES for _, (_, uri) in etree.iterwalk(root, events=("start-ns",)))
 
 
 def camunda_attributes(element: etree._Element) -> dict[str, str]:

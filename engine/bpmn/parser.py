@@ -88,19 +88,24 @@ def is_dmn_resource(name: str) -> bool:
     return name.lower().endswith(DMN_SUFFIXES)
 
 
-def parse_deployment(resources: Mapping[str, bytes]) -> ParsedDeployment:
+def parse_deployment(
+    resources: Mapping[str, bytes], *, trees: Mapping[str, etree._Element] | None = None
+) -> ParsedDeployment:
     """Parse and check every BPMN and DMN resource of a deployment; other resources are
-    ignored. Raises ParseError for anything Camunda would refuse or m8flow cannot run."""
+    ignored. Raises ParseError for anything Camunda would refuse or m8flow cannot run.
+
+    ``trees``: resources the caller already parsed with ``parse_xml`` (their bytes are not
+    parsed again); they are adapted for SpiffWorkflow in place, so pass a copy to keep one."""
     parsed = ParsedDeployment()
     parser = Camunda7Parser()
     documents: dict[str, etree._Element] = {}
     for name, data in resources.items():
         if is_bpmn_resource(name):
-            root = _load(name, data)
+            root = _load(name, data, trees)
             parsed.warnings.extend(inspect_document(root, name))
             documents[name] = root
         elif is_dmn_resource(name):
-            parsed.decisions.extend(_decisions(name, _load(name, data)))
+            parsed.decisions.extend(_decisions(name, _load(name, data, trees)))
     _add_documents(parser, documents)
     for name, root in documents.items():
         for process in root.iterfind(_B + "process"):
@@ -174,8 +179,10 @@ class _SpecSource:
             return self.parser.get_spec(process_id)
 
 
-def _load(name: str, data: bytes) -> etree._Element:
-    root = parse_xml(data, name)
+def _load(name: str, data: bytes, trees: Mapping[str, etree._Element] | None = None) -> etree._Element:
+    root = trees.get(name) if trees else None
+    if root is None:
+        root = parse_xml(data, name)
     canonicalize_namespaces(root)
     return root
 

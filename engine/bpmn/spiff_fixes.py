@@ -9,6 +9,8 @@
   sub-process keeps its scope from completing: ``engine.bpmn.event_scopes``.
 * Spiff matches signals by the name as written, not the one a ``${…}`` name resolves to:
   ``engine.bpmn.event_names``.
+* The node parsers compile each XPath expression on every call (~15,000 calls for a few hundred
+  models, some 60 distinct expressions): ``_compiled_xpath`` keeps them compiled, per thread.
 * ``CAMUNDA_CONFIG`` lacks ``ServiceTask`` (and the plain BPMN message event definition used by
   receive tasks), so such workflows cannot be serialized; ``serializer_config()`` adds them,
   together with the dialect's own spec classes and process-level extensions.
@@ -20,6 +22,8 @@ import threading
 from copy import deepcopy
 from typing import Any
 
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.node_parser import NodeParser
 from SpiffWorkflow.bpmn.serializer.default.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.process_spec import BpmnProcessSpecConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, EventConverter
@@ -58,6 +62,24 @@ def _lift_max_depth(init: Any) -> None:
     init.__defaults__ = tuple(defaults)
 
 
+_XPATH_CACHE_SIZE = 512
+_compiled = threading.local()  # lxml XPath objects are not for concurrent use across threads
+
+
+def _compiled_xpath(self: Any, node: Any, xpath: str) -> Any:
+    """``NodeParser._xpath`` with the expression compiled once per namespace map and thread."""
+    cache = getattr(_compiled, "cache", None)
+    if cache is None:
+        cache = _compiled.cache = {}
+    key = (xpath, id(self.nsmap))
+    entry = cache.get(key)
+    if entry is None or entry[0] is not self.nsmap:  # the map is kept so its id stays unique
+        if len(cache) >= _XPATH_CACHE_SIZE:  # a few expressions embed element ids
+            cache.clear()
+        entry = cache[key] = (self.nsmap, etree.XPath(xpath, namespaces=self.nsmap))
+    return entry[1](node)
+
+
 def apply() -> None:
     """Patch Spiff in place; idempotent and cheap, called on import of engine.bpmn.parser."""
     global _applied
@@ -66,6 +88,7 @@ def apply() -> None:
             return
         _lift_max_depth(TaskIterator.__init__)
         _lift_max_depth(BpmnTaskIterator.__init__)
+        NodeParser._xpath = _compiled_xpath
         event_scopes.apply()
         event_names.apply()
         _applied = True

@@ -209,6 +209,16 @@ def test_model_the_engine_refuses_fails_with_element() -> None:
     assert finding.message_id == "engine-rejects-model" and finding.element_id == "task"
 
 
+def test_an_engine_refusal_after_a_rewrite_gives_the_line_in_the_input_file() -> None:
+    # The rewritten fields take two lines fewer in the output; the report points into the input.
+    data = process('<bpmn:serviceTask id="mail" camunda:class="a.Mail"><bpmn:extensionElements>\n'
+                   '<camunda:field name="to" stringValue="x"/>\n<camunda:field name="cc" stringValue="y"/>\n'
+                   '</bpmn:extensionElements></bpmn:serviceTask>\n    <bpmn:sendTask id="task"/>')
+    line = next(n for n, text in enumerate(data.decode().splitlines(), 1) if "<bpmn:sendTask" in text)
+    finding = convert_bpmn(data, "p.bpmn").result.findings[-1]
+    assert finding.message_id == "engine-rejects-model" and (finding.element_id, finding.line) == ("task", line)
+
+
 def test_conversion_is_idempotent(tmp_path: Path) -> None:
     data = process('<bpmn:serviceTask id="task" camunda:class="a.B"/><bpmn:intermediateCatchEvent id="t2">'
                    '<bpmn:timerEventDefinition><bpmn:timeDuration>PT5M</bpmn:timeDuration>'
