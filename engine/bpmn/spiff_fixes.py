@@ -9,6 +9,8 @@
   sub-process keeps its scope from completing: ``engine.bpmn.event_scopes``.
 * Spiff matches signals by the name as written, not the one a ``${…}`` name resolves to:
   ``engine.bpmn.event_names``.
+* A parallel or inclusive join inside a loop counts arrivals of earlier rounds and fires
+  early: ``engine.bpmn.loop_joins``.
 * The node parsers compile each XPath expression on every call (~15,000 calls for a few hundred
   models, some 60 distinct expressions): ``_compiled_xpath`` keeps them compiled, per thread.
 * ``CAMUNDA_CONFIG`` lacks ``ServiceTask`` (and the plain BPMN message event definition used by
@@ -37,7 +39,7 @@ from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.util.task import TaskIterator
 
-from engine.bpmn import event_names, event_scopes
+from engine.bpmn import event_names, event_scopes, loop_joins
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
     CamundaEndEvent,
@@ -91,6 +93,7 @@ def apply() -> None:
         NodeParser._xpath = _compiled_xpath
         event_scopes.apply()
         event_names.apply()
+        loop_joins.apply()
         _applied = True
 
 

@@ -109,7 +109,7 @@ def ready(workflow: BpmnWorkflow) -> list[str]:
 
 def test_loop_through_a_parallel_split_and_join_waits_for_every_branch_in_every_round():
     # Plain Spiff fires this join early in round 2 when the branches arrive in a new order
-    # (a cancelled join task of round 1 counts as an arrival); pruning drops that history.
+    # (a cancelled join task of round 1 counts as an arrival): engine.bpmn.loop_joins.
     workflow = workflow_of(PARALLEL_LOOP, rounds=0, c_count=0)
     run(workflow)
     for i in range(40):
