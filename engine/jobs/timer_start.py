@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +61,7 @@ def start_at_once(session: ProcessInstanceSession) -> bool:
 
 
 # -- scheduling -------------------------------------------------------------------------------
-def register_definitions(engine: ProcessEngine, conn: Connection, deployed: list[Mapping[str, Any]]) -> None:
+def register_definitions(engine: ProcessEngine, conn: Connection, deployed: Iterable[Mapping[str, Any]]) -> None:
     """Called by the deployment command for each newly deployed (hence latest) definition, as
     Camunda's deployer does: its job definitions, and the job of each timer start event, due
     at once in ``GET /job``; the timer start jobs of the versions it replaces go."""
