@@ -32,6 +32,8 @@ from engine.errors import (
 from engine.process_engine import ProcessEngine
 from engine.scope import InstanceVariables
 from engine.store import tables as t
+from engine.store.database import after_commit
+from engine.workflow_cache import fingerprint
 
 if TYPE_CHECKING:
     from engine.behaviours import Behaviours
@@ -156,8 +158,11 @@ class ProcessInstanceSession:
             raise NotFound(f"Process instance with id {instance_id} does not exist")
         definition = engine.specs.definition(conn, row["process_definition_id"])
         session = cls(engine, conn, definition, dict(row))
-        spec, subprocess_specs = engine.specs.get(conn, definition)
-        session.workflow = load_state(row["spiff_state"], spec, subprocess_specs)
+        workflow = engine.workflows.take(instance_id, row["revision"])
+        if workflow is None:
+            spec, subprocess_specs = engine.specs.get(conn, definition)
+            workflow = load_state(row["spiff_state"], spec, subprocess_specs)
+        session.workflow = workflow
         session._attach_script_engine()
         session._load_variables()
         return session
@@ -248,6 +253,7 @@ class ProcessInstanceSession:
             "spiff_state": None if ended else dump_state(self.workflow),
             "revision": self.row["revision"] + 1,
         }
+        saved = None if ended else fingerprint(self.workflow)
         if ended:
             values.update(state="COMPLETED", end_time=timestamp)
         was_new = self._is_new
@@ -266,6 +272,9 @@ class ProcessInstanceSession:
         for project in projections():
             project(self, ended, was_new)
         self._save_variables()
+        if saved is not None and fingerprint(self.workflow) == saved:
+            workflow, revision, cache = self.workflow, self.row["revision"], self.engine.workflows
+            after_commit(self.conn, lambda: cache.put(self.id, revision, workflow))
 
     def _save_variables(self) -> None:
         written, removed = self.variables.changes()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from engine.repository import SpecCache
 from engine.store.database import Database, database_url_from_env
+from engine.workflow_cache import WorkflowCache
 
 
 @dataclass
@@ -23,6 +24,7 @@ class ProcessEngine:
         self.database = database
         self.settings = settings or EngineSettings()
         self.specs = SpecCache()
+        self.workflows = WorkflowCache()
 
     @classmethod
     def from_url(cls, url: str | None = None, *, upgrade: bool = True, settings: EngineSettings | None = None) -> ProcessEngine:

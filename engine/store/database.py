@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +24,13 @@ from engine.errors import InvalidRequest
 
 DEFAULT_DATABASE_URL = "sqlite:///./m8flow.db"
 _WRITE = "m8flow_write"
+_AFTER_COMMIT = "m8flow_after_commit"
+
+
+def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the transaction of ``connection`` (opened by
+    ``Database.transaction``) has committed; never if it rolls back."""
+    connection.info[_AFTER_COMMIT].append(callback)
 
 
 def database_url_from_env() -> str:
@@ -85,7 +92,14 @@ class Database:
             if lock is not None:
                 lock.acquire()
             with engine.begin() as connection:
-                yield connection
+                callbacks: list[Callable[[], None]] = []
+                connection.info[_AFTER_COMMIT] = callbacks
+                try:
+                    yield connection
+                finally:
+                    del connection.info[_AFTER_COMMIT]
+            for callback in callbacks:
+                callback()
         except DataError as exc:
             # A value the database cannot hold or compare (an integer out of range, a NUL
             # character on PostgreSQL): the caller's input, not an engine failure.
