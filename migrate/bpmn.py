@@ -7,11 +7,11 @@ model is reported as failed, with the parser's line, and never stops a run.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from lxml import etree
 
+from engine.bpmn.activity_types import SYNTHETIC
 from engine.bpmn.extensions import NAMESPACE_ALIASES, canonicalize_namespaces
 from engine.bpmn.parser import parse_deployment
 from engine.bpmn.xml import parse_xml
@@ -37,7 +37,20 @@ _NOISE_ATTRIBUTES = {C + "modelerTemplate", C + "modelerTemplateVersion", C + "d
 _NO_EXPRESSION_TEXT = {"documentation", "text", "script", "incoming", "outgoing", "connectorId"}
 _NO_EXPRESSION_ATTRIBUTES = {"id", "name"}
 _DIAGRAM = "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram"
+# What _rewrite acts on; every other element is left alone.
+_REWRITTEN = tuple(
+    [B + name for name in sorted(DELEGATE_HOSTS | {
+        "scriptTask", "conditionExpression", "completionCondition", "condition", "timeDate",
+        "timeDuration", "timeCycle", "callActivity", "userTask", "startEvent"})]
+    + [C + name for name in sorted(LISTENERS | {"connector", "script", "formProperty"})]
+)
+_HOLDS_EXPRESSION = "[@*[contains(., '${') or contains(., '#{')] or text()[contains(., '${') or contains(., '#{')]]"
+_HOLDER = etree.XPath("self::*" + _HOLDS_EXPRESSION)
+_HOLDERS_FROM = etree.XPath("descendant-or-self::*" + _HOLDS_EXPRESSION)
+
+
 # Cheap byte-level gates: most files need no namespace or modeler clean-up at all.
+_BY_ID = etree.XPath("//*[@id = $id]")
 _NORMALIZE_MARKERS = (b"operaton.org/schema", b"activiti.org/bpmn", b"camunda.org/schema/modeler",
                       b"modelerTemplate", b"diagramRelationId")
 
@@ -78,12 +91,11 @@ def convert_bpmn(data: bytes, path: str, mapping: DelegateMapping | None = None)
     try:
         if any(marker in data for marker in _NORMALIZE_MARKERS):
             _normalize(root, ctx)
-        elements = _model_elements(root)
-        for element in elements:
+        for element in _model_elements(root, _REWRITTEN):
             _rewrite(element, ctx)
         make_flows_explicit(root, ctx)
         if b"${" in data or b"#{" in data or ctx.changed:
-            for element in _model_elements(root):
+            for element in _with_expressions(root):
                 _check_expressions(element, ctx)
     except Exception as exc:  # a converter bug must cost one file, not the run
         return failed(path, "bpmn", f"internal error while converting: {type(exc).__name__}: {exc}",
@@ -105,17 +117,19 @@ def engine_rejection(output: bytes, path: str, kind: str, root: etree._Element) 
     """Deploy-check the converted document with the engine's parser: what it refuses cannot
     be migrated as is (Camunda would refuse some of it too; m8flow lacks the rest).
 
-    ``root`` is the converted tree ``output`` was serialized from (or parsed from, unchanged):
-    the engine checks a copy of it instead of parsing ``output`` again. Lines it reports are
-    those of the input file, as for every other finding."""
+    ``root`` is the converted tree ``output`` was serialized from (or parsed from, unchanged).
+    The engine checks it instead of parsing ``output`` again, and adapts it in place for
+    SpiffWorkflow: the caller must be done with it. Lines it reports are those of the input
+    file, as for every other finding."""
     name = f"model.{kind}"
     try:
-        parse_deployment({name: output}, trees={name: copy.deepcopy(root)})
+        parse_deployment({name: output}, trees={name: root})
     except ParseError as exc:
         problem = next((e for d in (exc.details or {}).values() for e in d.get("errors", [])), {})
         element_id = problem.get("mainElementId")
-        element = root.xpath("//*[@id=$id]", id=element_id)[0] if element_id and root.xpath(
-            "//*[@id=$id]", id=element_id) else None
+        # Elements the engine added (implicit splits made explicit) are not the user's.
+        element = next((e for e in _BY_ID(root, id=element_id) if e.get(SYNTHETIC) is None),
+                       None) if element_id else None
         return Finding(Severity.ERROR, "engine-rejects-model",
                        f"The engine refuses the converted model: {problem.get('message') or exc.message}",
                        element_id=element_id,
@@ -128,13 +142,24 @@ def engine_rejection(output: bytes, path: str, kind: str, root: etree._Element) 
     return None
 
 
-def _model_elements(root: etree._Element) -> list[etree._Element]:
-    """Every element except comments and the diagram interchange (most of a file's nodes,
-    and never executable)."""
-    out: list[etree._Element] = [root]
+def _model_elements(root: etree._Element, tags: tuple[str, ...]) -> list[etree._Element]:
+    """The elements with one of ``tags`` outside the diagram interchange (most of a file's
+    nodes, and never executable), in document order. lxml filters by tag, so the elements
+    nothing applies to are never visited from Python."""
+    out: list[etree._Element] = []
     for top in root:
         if isinstance(top.tag, str) and top.tag != _DIAGRAM:
-            out.extend(e for e in top.iter() if isinstance(e.tag, str))
+            out.extend(top.iter(*tags))
+    return out
+
+
+def _with_expressions(root: etree._Element) -> list[etree._Element]:
+    """The root and model elements (as ``_model_elements``) with ``${`` or ``#{`` in an attribute
+    or a text: the only ones the JUEL pass has anything to check on."""
+    out: list[etree._Element] = list(_HOLDER(root))
+    for top in root:
+        if isinstance(top.tag, str) and top.tag != _DIAGRAM:
+            out.extend(_HOLDERS_FROM(top))
     return out
 
 

@@ -52,11 +52,13 @@ def make_flows_explicit(root: etree._Element, ctx: Context) -> None:
         for node in list(container):
             if not isinstance(node.tag, str) or not node.get("id"):
                 continue
-            name = local_name(node)
             out = outgoing.get(node.get("id", ""), [])
-            if name == "exclusiveGateway" and len(out) > 1:
+            if len(out) < 2:  # most nodes: nothing splits here
+                continue
+            name = local_name(node)
+            if name == "exclusiveGateway":
                 _condition_unconditioned(node, out, ctx)
-            elif name not in _NOT_SPLITTING and len(out) > 1:
+            elif name not in _NOT_SPLITTING:
                 _insert_split(node, out, container, root, taken, ctx)
 
 
