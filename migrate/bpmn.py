@@ -8,11 +8,12 @@ model is reported as failed, with the parser's line, and never stops a run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 from lxml import etree
 
 from engine.bpmn.activity_types import SYNTHETIC
-from engine.bpmn.extensions import NAMESPACE_ALIASES, canonicalize_namespaces
+from engine.bpmn.extensions import NAMESPACE_ALIASES
 from engine.bpmn.parser import parse_deployment
 from engine.bpmn.xml import parse_xml
 from engine.errors import ParseError
@@ -34,6 +35,8 @@ from migrate.timers import convert_timer
 MODELER_NS = "http://camunda.org/schema/modeler/1.0"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 _NOISE_ATTRIBUTES = {C + "modelerTemplate", C + "modelerTemplateVersion", C + "diagramRelationId"}
+_MODELER_PREFIX = "{" + MODELER_NS + "}"
+_ALIAS_PREFIXES = tuple("{" + namespace + "}" for namespace in NAMESPACE_ALIASES)
 _NO_EXPRESSION_TEXT = {"documentation", "text", "script", "incoming", "outgoing", "connectorId"}
 _NO_EXPRESSION_ATTRIBUTES = {"id", "name"}
 _DIAGRAM = "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram"
@@ -44,9 +47,6 @@ _REWRITTEN = tuple(
         "timeDuration", "timeCycle", "callActivity", "userTask", "startEvent"})]
     + [C + name for name in sorted(LISTENERS | {"connector", "script", "formProperty"})]
 )
-_HOLDS_EXPRESSION = "[@*[contains(., '${') or contains(., '#{')] or text()[contains(., '${') or contains(., '#{')]]"
-_HOLDER = etree.XPath("self::*" + _HOLDS_EXPRESSION)
-_HOLDERS_FROM = etree.XPath("descendant-or-self::*" + _HOLDS_EXPRESSION)
 
 
 # Cheap byte-level gates: most files need no namespace or modeler clean-up at all.
@@ -154,12 +154,19 @@ def _model_elements(root: etree._Element, tags: tuple[str, ...]) -> list[etree._
 
 
 def _with_expressions(root: etree._Element) -> list[etree._Element]:
-    """The root and model elements (as ``_model_elements``) with ``${`` or ``#{`` in an attribute
-    or a text: the only ones the JUEL pass has anything to check on."""
-    out: list[etree._Element] = list(_HOLDER(root))
-    for top in root:
-        if isinstance(top.tag, str) and top.tag != _DIAGRAM:
-            out.extend(_HOLDERS_FROM(top))
+    """The root and the model elements outside the diagram interchange with ``${`` or ``#{`` in
+    an attribute or their text: the only ones the JUEL pass has anything to check on."""
+    out: list[etree._Element] = []
+    tops = [top for top in root if isinstance(top.tag, str) and top.tag != _DIAGRAM]
+    for element in chain((root,), chain.from_iterable(top.iter(etree.Element) for top in tops)):
+        text = element.text
+        if text and ("${" in text or "#{" in text):
+            out.append(element)
+            continue
+        for value in element.attrib.values():
+            if "${" in value or "#{" in value:
+                out.append(element)
+                break
     return out
 
 
@@ -181,28 +188,27 @@ def _is_camunda_8(root: etree._Element) -> bool:
 
 
 def _normalize(root: etree._Element, ctx: Context) -> None:
+    """Drop modeler-only attributes and rename operaton:/activiti: names to camunda:, in one
+    walk: the renaming ``canonicalize_namespaces`` would do, done as it goes."""
     dialects: set[str] = set()
     noise = 0
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        namespace = element.tag[1:].partition("}")[0] if element.tag.startswith("{") else ""
-        if namespace in NAMESPACE_ALIASES:
+    for element in root.iter(etree.Element):
+        tag = element.tag
+        if tag.startswith(_ALIAS_PREFIXES):
+            namespace, _, local = tag[1:].partition("}")
             dialects.add(namespace)
-        for name in list(element.attrib):
-            if name.startswith("{"):
-                attr_ns = name[1:].partition("}")[0]
-                if attr_ns in NAMESPACE_ALIASES:
-                    dialects.add(attr_ns)
-                elif attr_ns == MODELER_NS:
-                    del element.attrib[name]
-                    noise += 1
-            if name in _NOISE_ATTRIBUTES:
+            element.tag = "{" + NAMESPACE_ALIASES[namespace] + "}" + local
+        if not element.attrib:
+            continue
+        for name in element.keys():
+            if name.startswith(_ALIAS_PREFIXES):
+                namespace, _, local = name[1:].partition("}")
+                dialects.add(namespace)
+                element.set("{" + NAMESPACE_ALIASES[namespace] + "}" + local, element.attrib.pop(name))
+            elif name.startswith(_MODELER_PREFIX) or name in _NOISE_ATTRIBUTES:
                 del element.attrib[name]
                 noise += 1
     if dialects:
-        canonicalize_namespaces(root)
-        # canonicalize_namespaces only knows the camunda BPMN namespace for tags it renames
         ctx.changed = True
         ctx.add(Severity.INFO, "namespace-renamed",
                 f"Extensions in {', '.join(sorted(dialects))} were renamed to camunda:.")

@@ -49,6 +49,8 @@ def make_flows_explicit(root: etree._Element, ctx: Context) -> None:
         outgoing: dict[str, list[etree._Element]] = defaultdict(list)
         for flow in flows:
             outgoing[flow.get("sourceRef", "")].append(flow)
+        if all(len(out) < 2 for out in outgoing.values()):
+            continue  # nothing splits in this container
         for node in list(container):
             if not isinstance(node.tag, str) or not node.get("id"):
                 continue
