@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 from lxml import etree
 
@@ -125,7 +126,8 @@ def engine_rejection(output: bytes, path: str, kind: str, root: etree._Element) 
     try:
         parse_deployment({name: output}, trees={name: root})
     except ParseError as exc:
-        problem = next((e for d in (exc.details or {}).values() for e in d.get("errors", [])), {})
+        problem: dict[str, Any] = next(
+            (e for d in (exc.details or {}).values() for e in d.get("errors", [])), {})
         element_id = problem.get("mainElementId")
         # Elements the engine added (implicit splits made explicit) are not the user's.
         element = next((e for e in _BY_ID(root, id=element_id) if e.get(SYNTHETIC) is None),
