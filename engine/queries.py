@@ -6,13 +6,16 @@ keyed by Camunda's parameter names.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, and_, exists, func, select
 
 from engine import variables as typed
 from engine.errors import InvalidRequest
+from engine.store import Row
 from engine.store import tables as t
+
+R = TypeVar("R", bound=Row)
 
 
 def apply_sorting(query: Select, sorting: Sequence[Mapping[str, Any]] | None, columns: Mapping[str, Any], default: Any) -> Select:
@@ -20,7 +23,7 @@ def apply_sorting(query: Select, sorting: Sequence[Mapping[str, Any]] | None, co
         return query.order_by(default)
     for entry in sorting:
         sort_by, order = entry.get("sortBy"), entry.get("sortOrder") or "asc"
-        if sort_by not in columns:
+        if sort_by is None or sort_by not in columns:
             raise InvalidRequest(f"Cannot set query parameter 'sortBy' to value '{sort_by}'")
         if order not in ("asc", "desc"):
             raise InvalidRequest(f"Cannot set query parameter 'sortOrder' to value '{order}'")
@@ -65,13 +68,13 @@ def variable_conditions(
 
 def filter_by_variables(
     conn: Connection,
-    rows: list[Mapping[str, Any]],
+    rows: list[R],
     filters: Sequence[Mapping[str, Any]] | None,
-    scope_of: Callable[[Mapping[str, Any]], str],
+    scope_of: Callable[[R], str],
     *,
     names_ignore_case: bool = False,
     values_ignore_case: bool = False,
-) -> list[Mapping[str, Any]]:
+) -> list[R]:
     if not filters or not rows:
         return rows
     v = t.variable
@@ -81,9 +84,9 @@ def filter_by_variables(
     name_column = func.lower(v.c.name) if names_ignore_case else v.c.name
     wanted = {n.lower() for n in names} if names_ignore_case else names
     for chunk in _chunks(sorted(scope_ids), 500):
-        for row in conn.execute(select(v).where(v.c.scope_id.in_(chunk), name_column.in_(wanted))).mappings():
-            key_name = row["name"].lower() if names_ignore_case else row["name"]
-            stored[(row["scope_id"], key_name)] = typed.decode(row)
+        for stored_row in conn.execute(select(v).where(v.c.scope_id.in_(chunk), name_column.in_(wanted))).mappings():
+            key_name = stored_row["name"].lower() if names_ignore_case else stored_row["name"]
+            stored[(stored_row["scope_id"], key_name)] = typed.decode(stored_row)
     result = []
     for row in rows:
         scope = scope_of(row)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import ColumnElement, Connection, delete, func, select
 
 from engine.bpmn.parser import parse_deployment
 from engine.dates import now
@@ -15,13 +15,14 @@ from engine.events.start_events import forget_definitions, register_start_events
 from engine.jobs import timer_start
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
+from engine.store import Row
 from engine.store import tables as t
 
 
 @dataclass
 class DeploymentResult:
-    deployment: Mapping[str, Any]
-    process_definitions: list[Mapping[str, Any]] | None = field(default=None)
+    deployment: Row
+    process_definitions: list[dict[str, Any]] | None = field(default=None)
 
 
 def create_deployment(
@@ -66,7 +67,7 @@ def create_deployment(
                 for res_name, content in to_deploy.items()
             ],
         )
-        definitions = []
+        definitions: list[dict[str, Any]] = []
         for process in parsed.processes:
             if process.resource_name not in to_deploy:
                 continue
@@ -115,7 +116,7 @@ def _next_version(conn: Connection, key: str, tenant_id: str | None) -> int:
 
 def _previous_resources(
     conn: Connection, name: str | None, source: str | None, tenant_id: str | None
-) -> tuple[Mapping[str, Any], dict[str, bytes]] | None:
+) -> tuple[Row, dict[str, bytes]] | None:
     d = t.deployment
     query = select(d).where(d.c.name == name if name is not None else d.c.name.is_(None))
     query = query.where(d.c.source == source if source is not None else d.c.source.is_(None))
@@ -134,7 +135,7 @@ def _previous_resources(
     return row, {res_name: bytes(content) for res_name, content in rows}
 
 
-def get_deployment(engine: ProcessEngine, deployment_id: str) -> Mapping[str, Any]:
+def get_deployment(engine: ProcessEngine, deployment_id: str) -> Row:
     with engine.database.transaction(write=False) as conn:
         row = conn.execute(select(t.deployment).where(t.deployment.c.id == deployment_id)).mappings().first()
     if row is None:
@@ -142,7 +143,7 @@ def get_deployment(engine: ProcessEngine, deployment_id: str) -> Mapping[str, An
     return row
 
 
-def list_resources(engine: ProcessEngine, deployment_id: str) -> list[Mapping[str, Any]]:
+def list_resources(engine: ProcessEngine, deployment_id: str) -> list[Row]:
     get_deployment(engine, deployment_id)
     r = t.resource
     with engine.database.transaction(write=False) as conn:
@@ -151,7 +152,7 @@ def list_resources(engine: ProcessEngine, deployment_id: str) -> list[Mapping[st
         )
 
 
-def get_resource(engine: ProcessEngine, deployment_id: str, resource_id: str, *, with_content: bool = False) -> Mapping[str, Any]:
+def get_resource(engine: ProcessEngine, deployment_id: str, resource_id: str, *, with_content: bool = False) -> Row:
     r = t.resource
     columns = [r.c.id, r.c.name, r.c.deployment_id] + ([r.c.content] if with_content else [])
     with engine.database.transaction(write=False) as conn:
@@ -200,6 +201,30 @@ DEPLOYMENT_SORT = {
 }
 
 
+@overload
+def query_deployments(
+    engine: ProcessEngine,
+    q: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_deployments(
+    engine: ProcessEngine,
+    q: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
+
+
 def query_deployments(
     engine: ProcessEngine,
     q: Mapping[str, Any],
@@ -208,7 +233,7 @@ def query_deployments(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     d = t.deployment
     query = select(d)
     for name, column in {"id": d.c.id, "name": d.c.name, "source": d.c.source}.items():
@@ -219,7 +244,7 @@ def query_deployments(
     if q.get("withoutSource"):
         query = query.where(d.c.source.is_(None))
     if q.get("tenantIdIn"):
-        condition = d.c.tenant_id.in_(q["tenantIdIn"])
+        condition: ColumnElement[bool] = d.c.tenant_id.in_(q["tenantIdIn"])
         if q.get("includeDeploymentsWithoutTenantId"):
             condition = condition | d.c.tenant_id.is_(None)
         query = query.where(condition)

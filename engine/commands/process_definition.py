@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, select, update
 
 from engine.errors import ProcessEngineException
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
 from engine.repository import definition_by_id, latest_definition_by_key
+from engine.store import Row
 from engine.store import tables as t
 
 pd = t.process_definition
@@ -51,6 +52,30 @@ def definition_xml(engine: ProcessEngine, **lookup: Any) -> tuple[Mapping[str, A
     return definition, bytes(content or b"")
 
 
+@overload
+def query_definitions(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_definitions(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
+
+
 def query_definitions(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],
@@ -59,7 +84,7 @@ def query_definitions(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     c = criteria
     query = select(pd)
     for name, column in {
@@ -92,7 +117,7 @@ def query_definitions(
         query = query.where(pd.c.startable_in_tasklist.is_(False))
     tenants = c.get("tenantIdIn")
     if tenants:
-        condition = pd.c.tenant_id.in_(tenants)
+        condition: ColumnElement[bool] = pd.c.tenant_id.in_(tenants)
         if c.get("includeProcessDefinitionsWithoutTenantId"):
             condition = condition | pd.c.tenant_id.is_(None)
         query = query.where(condition)

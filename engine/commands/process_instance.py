@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, delete, func, select, update
@@ -17,6 +17,7 @@ from engine.modification import Instruction, start_at
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_sorting, filter_by_variables, page
 from engine.repository import definition_by_id, latest_definition_by_key
+from engine.store import Row
 from engine.store import tables as t
 
 
@@ -71,17 +72,41 @@ INSTANCE_SORT = {
 }
 
 
-def get_process_instance(engine: ProcessEngine, instance_id: str) -> Mapping[str, Any]:
+def get_process_instance(engine: ProcessEngine, instance_id: str) -> Row:
     with engine.database.transaction(write=False) as conn:
         return _running(conn, instance_id)
 
 
-def _running(conn: Connection, instance_id: str) -> Mapping[str, Any]:
+def _running(conn: Connection, instance_id: str) -> Row:
     pi = t.process_instance
     row = conn.execute(select(pi).where(pi.c.id == instance_id, pi.c.end_time.is_(None))).mappings().first()
     if row is None:
         raise NotFound(f"Process instance with id {instance_id} does not exist")
     return row
+
+
+@overload
+def query_process_instances(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_process_instances(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
 
 
 def query_process_instances(
@@ -92,7 +117,7 @@ def query_process_instances(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     pi, pd = t.process_instance, t.process_definition
     query = select(pi).where(pi.c.end_time.is_(None))
     c = criteria

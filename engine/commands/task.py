@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import Connection, and_, exists, or_, select, update
 
@@ -13,6 +13,7 @@ from engine.errors import NotFound, NullValue, ProcessEngineException, TaskAlrea
 from engine.instance import ProcessInstanceSession
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_sorting, filter_by_variables, page
+from engine.store import Row
 from engine.store import tables as t
 
 TASK_SORT = {
@@ -34,19 +35,43 @@ TASK_SORT = {
 }
 
 
-def task_row(conn: Connection, task_id: str) -> Mapping[str, Any]:
+def task_row(conn: Connection, task_id: str) -> Row:
     row = conn.execute(select(t.task).where(t.task.c.id == task_id)).mappings().first()
     if row is None:
         raise NullValue(f"Cannot find task with id {task_id}: task is null")
     return row
 
 
-def get_task(engine: ProcessEngine, task_id: str) -> Mapping[str, Any]:
+def get_task(engine: ProcessEngine, task_id: str) -> Row:
     with engine.database.transaction(write=False) as conn:
         row = conn.execute(select(t.task).where(t.task.c.id == task_id)).mappings().first()
     if row is None:
         raise NotFound(f"No matching task with id {task_id}")
     return row
+
+
+@overload
+def query_tasks(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_tasks(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
 
 
 def query_tasks(
@@ -57,7 +82,7 @@ def query_tasks(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     tk, il, pi = t.task, t.identity_link, t.process_instance
     c = criteria
     query = select(tk)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, select, update
 from engine import variables as typed
 from engine.errors import InvalidRequest, NotFound, NullValue
 from engine.process_engine import ProcessEngine
+from engine.store import Row
 from engine.store import tables as t
 
 
@@ -49,7 +50,7 @@ def _resolve(conn: Connection, target: Target) -> tuple[str, list[str], str]:
     return instance_id, [target.id, instance_id], instance_id
 
 
-def _rows(conn: Connection, scopes: list[str], names: Sequence[str] | None = None) -> list[Mapping[str, Any]]:
+def _rows(conn: Connection, scopes: list[str], names: Sequence[str] | None = None) -> list[Row]:
     v = t.variable
     query = select(v).where(v.c.scope_id.in_(scopes))
     if names is not None:
