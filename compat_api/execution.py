@@ -52,7 +52,7 @@ async def query_executions(request: Request) -> Response:
 
 async def count_executions(request: Request) -> Response:
     q = Query(request)
-    count = await call(request, instances.query_process_instances,
+    count: int = await call(request, instances.query_process_instances,
                        _criteria(q.str("processInstanceId"), q.str("businessKey"), q.str("processDefinitionId")), count_only=True)
     return ok(dto.count(count))
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from engine.bpmn.parser import build_process_spec
 from engine.errors import NotFound
+from engine.store import Row
 from engine.store import tables as t
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
@@ -34,14 +35,14 @@ _LATEST_BY_KEY_AND_TENANT = (
 )
 
 
-def definition_by_id(conn: Connection, definition_id: str) -> Mapping[str, Any]:
+def definition_by_id(conn: Connection, definition_id: str) -> Row:
     row = conn.execute(_BY_ID, {"definition_id": definition_id}).mappings().first()
     if row is None:
         raise NotFound(f"No matching definition with id {definition_id}")
     return row
 
 
-def latest_definition_by_key(conn: Connection, key: str, tenant_id: str | None = None) -> Mapping[str, Any]:
+def latest_definition_by_key(conn: Connection, key: str, tenant_id: str | None = None) -> Row:
     if tenant_id is None:
         row = conn.execute(_LATEST_BY_KEY, {"key": key}).mappings().first()
     else:

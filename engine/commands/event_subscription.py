@@ -2,17 +2,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import func, or_, select
 
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
+from engine.store import Row
 from engine.store import tables as t
 
 es = t.event_subscription
 
 SUBSCRIPTION_SORT = {"created": es.c.created_date, "tenantId": es.c.tenant_id}
+
+
+@overload
+def query_event_subscriptions(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_event_subscriptions(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
 
 
 def query_event_subscriptions(
@@ -23,7 +48,7 @@ def query_event_subscriptions(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     c = criteria
     query = select(es)
     for name, column in (("eventSubscriptionId", es.c.id), ("eventName", es.c.event_name), ("eventType", es.c.event_type),

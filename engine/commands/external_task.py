@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from sqlalchemy import Connection, and_, bindparam, exists, false, func, or_, select, update
 
@@ -31,6 +31,7 @@ from engine.instance import ProcessInstanceSession
 from engine.notify import external_tasks_changed
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
+from engine.store import Row
 from engine.store import tables as t
 
 MAX_ERROR_MESSAGE = 666
@@ -457,7 +458,7 @@ def _listed() -> Any:
     return select(et, pi.c.suspended.label("suspended")).join(pi, pi.c.id == et.c.process_instance_id).where(pi.c.end_time.is_(None))
 
 
-def get_external_task(engine: ProcessEngine, task_id: str) -> Mapping[str, Any]:
+def get_external_task(engine: ProcessEngine, task_id: str) -> Row:
     with engine.database.transaction(write=False) as conn:
         row = conn.execute(_listed().where(et.c.id == task_id)).mappings().first()
     if row is None:
@@ -481,6 +482,30 @@ EXTERNAL_TASK_SORT = {
 }
 
 
+@overload
+def query_external_tasks(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_external_tasks(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
+
+
 def query_external_tasks(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],
@@ -489,7 +514,7 @@ def query_external_tasks(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     c = criteria
     timestamp = now()
     query = _listed()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import Connection, delete, select, update
 
@@ -14,6 +14,7 @@ from engine.dates import now
 from engine.errors import BadUserRequest, NotFound
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
+from engine.store import Row
 from engine.store import tables as t
 
 FAILED_EXTERNAL_TASK = "failedExternalTask"
@@ -64,12 +65,36 @@ def _running() -> Any:
     return t.incident.c.process_instance_id.in_(select(pi.c.id).where(pi.c.end_time.is_(None)))
 
 
-def get_incident(engine: ProcessEngine, incident_id: str) -> Mapping[str, Any]:
+def get_incident(engine: ProcessEngine, incident_id: str) -> Row:
     with engine.database.transaction(write=False) as conn:
         row = conn.execute(select(t.incident).where(t.incident.c.id == incident_id, _running())).mappings().first()
     if row is None:
         raise NotFound(f"No matching incident with id {incident_id}")
     return row
+
+
+@overload
+def query_incidents(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_incidents(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
 
 
 def query_incidents(
@@ -80,7 +105,7 @@ def query_incidents(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     i, pd = t.incident, t.process_definition
     c = criteria
     query = select(i).where(_running())

@@ -12,7 +12,7 @@ import traceback
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, overload
 from uuid import UUID
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
@@ -33,6 +33,7 @@ from engine.jobs.wakeup import jobs_changed
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
 from engine.repository import definition_by_id
+from engine.store import Row
 from engine.store import tables as t
 
 FAILED_JOB = "failedJob"
@@ -51,7 +52,7 @@ def acquirable(timestamp: datetime) -> Any:
     )
 
 
-def acquire_jobs(engine: ProcessEngine, owner: str, *, max_jobs: int, lock_time: timedelta) -> list[Mapping[str, Any]]:
+def acquire_jobs(engine: ProcessEngine, owner: str, *, max_jobs: int, lock_time: timedelta) -> list[dict[str, Any]]:
     """Lease up to ``max_jobs`` due jobs to ``owner``. On PostgreSQL concurrent acquisitions
     skip each other's rows; on SQLite writers take turns."""
     timestamp = now()
@@ -107,7 +108,7 @@ def execute_job(engine: ProcessEngine, job_id: str, *, owner: str | None = None)
         return False
 
 
-def _lock(conn: Connection, engine: ProcessEngine, job_id: str) -> Mapping[str, Any] | None:
+def _lock(conn: Connection, engine: ProcessEngine, job_id: str) -> Row | None:
     query = select(job).where(job.c.id == job_id)
     if engine.database.is_postgres:
         query = query.with_for_update()
@@ -217,14 +218,14 @@ def _open_incident(conn: Connection, row: Mapping[str, Any], message: str) -> No
 
 
 # -- management -----------------------------------------------------------------------------
-def _existing(conn: Connection, job_id: str) -> Mapping[str, Any]:
+def _existing(conn: Connection, job_id: str) -> Row:
     row = conn.execute(select(job).where(job.c.id == job_id)).mappings().first()
     if row is None:
         raise NotFound(f"No job found with id '{job_id}'")
     return row
 
 
-def get_job(engine: ProcessEngine, job_id: str) -> Mapping[str, Any]:
+def get_job(engine: ProcessEngine, job_id: str) -> Row:
     with engine.database.transaction(write=False) as conn:
         row = conn.execute(select(job).where(job.c.id == job_id)).mappings().first()
     if row is None:
@@ -300,6 +301,30 @@ JOB_SORT = {
 _COMPARE = {"gt": "__gt__", "lt": "__lt__", "gteq": "__ge__", "lteq": "__le__", "eq": "__eq__"}
 
 
+@overload
+def query_jobs(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_jobs(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
+
+
 def query_jobs(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],
@@ -308,7 +333,7 @@ def query_jobs(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     c = criteria
     query = select(job)
     equal = {

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from engine.errors import NotFound
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting
+from engine.store import Row
 from engine.store import tables as t
 
 jd = t.job_definition
@@ -24,12 +25,36 @@ JOB_DEFINITION_SORT = {
 }
 
 
-def get_job_definition(engine: ProcessEngine, job_definition_id: str) -> Mapping[str, Any]:
+def get_job_definition(engine: ProcessEngine, job_definition_id: str) -> Row:
     with engine.database.transaction(write=False) as conn:
         row = conn.execute(select(jd).where(jd.c.id == job_definition_id)).mappings().first()
     if row is None:
         raise NotFound(f"Job Definition with id {job_definition_id} does not exist")
     return row
+
+
+@overload
+def query_job_definitions(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[False] = False,
+) -> list[Row]: ...
+
+
+@overload
+def query_job_definitions(
+    engine: ProcessEngine,
+    criteria: Mapping[str, Any],
+    *,
+    sorting: Sequence[Mapping[str, Any]] | None = None,
+    first_result: int | None = None,
+    max_results: int | None = None,
+    count_only: Literal[True],
+) -> int: ...
 
 
 def query_job_definitions(
@@ -40,7 +65,7 @@ def query_job_definitions(
     first_result: int | None = None,
     max_results: int | None = None,
     count_only: bool = False,
-) -> list[Mapping[str, Any]] | int:
+) -> list[Row] | int:
     c = criteria
     query = select(jd)
     equal = {
@@ -60,7 +85,7 @@ def query_job_definitions(
     if c.get("withOverridingJobPriority"):
         query = query.where(jd.c.overriding_job_priority.is_not(None))
     if c.get("tenantIdIn"):
-        condition = jd.c.tenant_id.in_(c["tenantIdIn"])
+        condition: ColumnElement[bool] = jd.c.tenant_id.in_(c["tenantIdIn"])
         if c.get("includeJobDefinitionsWithoutTenantId"):
             condition = condition | jd.c.tenant_id.is_(None)
         query = query.where(condition)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from engine import variables as typed
+from engine.store import Row
 from engine.store import tables as t
 
 
@@ -57,7 +58,7 @@ def _tenant_filter(column: Any, cs: CorrelationSet) -> list[Any]:
     return [column.is_(None) if cs.tenant_id is None else column == cs.tenant_id]
 
 
-def waiting_executions(conn: Connection, cs: CorrelationSet) -> list[Mapping[str, Any]]:
+def waiting_executions(conn: Connection, cs: CorrelationSet) -> list[Row]:
     es, pi = t.event_subscription, t.process_instance
     query = (
         select(es)
@@ -70,7 +71,7 @@ def waiting_executions(conn: Connection, cs: CorrelationSet) -> list[Mapping[str
         query = query.where(pi.c.id == cs.process_instance_id)
     if cs.business_key is not None:
         query = query.where(pi.c.business_key == cs.business_key)
-    rows = list(conn.execute(query).mappings())
+    rows: list[Row] = list(conn.execute(query).mappings())
     if rows and cs.correlation_keys:
         by_instance = _variables(conn, {r["process_instance_id"] for r in rows}, cs.correlation_keys, process_scope=True)
         rows = [r for r in rows if _all_equal(by_instance.get(r["process_instance_id"], {}), cs.correlation_keys)]
@@ -80,7 +81,7 @@ def waiting_executions(conn: Connection, cs: CorrelationSet) -> list[Mapping[str
     return rows
 
 
-def start_events(conn: Connection, cs: CorrelationSet) -> list[Mapping[str, Any]]:
+def start_events(conn: Connection, cs: CorrelationSet) -> list[Row]:
     if cs.process_instance_id is not None or cs.executions_only:
         return []
     es = t.event_subscription

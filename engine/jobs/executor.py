@@ -16,7 +16,7 @@ import os
 import socket
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -122,7 +122,7 @@ class JobExecutor:
         times = [_aware(value) for value in (next_due, lease_end) if value is not None]
         return False, min(times) if times else None
 
-    async def _execute(self, jobs: list[Mapping[str, Any]]) -> None:
+    async def _execute(self, jobs: Iterable[Mapping[str, Any]]) -> None:
         by_instance: dict[Any, list[str]] = defaultdict(list)
         for row in jobs:
             # Timer start jobs have no instance: each is its own group.
