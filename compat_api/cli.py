@@ -66,14 +66,14 @@ def _mount_tools() -> None:
     try:
         from migrate.cli import app as migrate_app
     except ImportError:  # pragma: no cover — migrate is part of the distribution
-        migrate_app = None
-    if migrate_app is not None:
+        pass
+    else:
         app.add_typer(migrate_app, name="migrate", help="Analyze and convert Camunda 7 deployments.")
     try:
         from forms.cli import app as forms_app
     except ImportError:  # pragma: no cover
-        forms_app = None
-    if forms_app is not None:
+        pass
+    else:
         app.add_typer(forms_app, name="forms", help="Convert Camunda forms to form.io JSON.")
 
 

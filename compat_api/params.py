@@ -1,6 +1,7 @@
 """Reading Camunda's query strings and JSON bodies, with Camunda's error messages."""
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class Query:
     def str(self, name: str) -> str | None:
         return self.params.get(name)
 
-    def bool(self, name: str, default: bool | None = None) -> bool | None:
+    def bool(self, name: builtins.str, default: bool | None = None) -> bool | None:
         raw = self.params.get(name)
         if raw is None or raw == "":
             return default
@@ -37,7 +38,7 @@ class Query:
             return raw.lower() == "true"
         raise _bad(name, raw, "java.lang.Boolean")
 
-    def int(self, name: str) -> int | None:
+    def int(self, name: builtins.str) -> builtins.int | None:
         raw = self.params.get(name)
         if raw is None or raw == "":
             return None
@@ -49,7 +50,7 @@ class Query:
             raise _bad(name, raw, "java.lang.Integer")
         return value
 
-    def date(self, name: str) -> datetime | None:
+    def date(self, name: builtins.str) -> datetime | None:
         raw = self.params.get(name)
         if raw is None or raw == "":
             return None
@@ -58,13 +59,13 @@ class Query:
         except InvalidRequest:
             raise _bad(name, raw, "java.util.Date") from None
 
-    def csv(self, name: str) -> list[str] | None:
+    def csv(self, name: builtins.str) -> list[builtins.str] | None:
         raw = self.params.get(name)
         if raw is None or raw == "":
             return None
         return [part for part in raw.split(",") if part != ""]
 
-    def paging(self) -> tuple[int | None, int | None]:
+    def paging(self) -> tuple[builtins.int | None, builtins.int | None]:
         first, maximum = self.int("firstResult"), self.int("maxResults")
         if first is not None and first < 0:
             raise invalid("firstResult must not be negative")
@@ -72,7 +73,7 @@ class Query:
             raise invalid("maxResults must not be negative")
         return first, maximum
 
-    def sorting(self) -> list[dict[str, str]] | None:
+    def sorting(self) -> list[dict[builtins.str, builtins.str]] | None:
         sort_by, sort_order = self.params.get("sortBy"), self.params.get("sortOrder")
         if sort_by is None and sort_order is None:
             return None
@@ -82,7 +83,7 @@ class Query:
             raise invalid(f"Cannot set query parameter 'sortOrder' to value '{sort_order}'")
         return [{"sortBy": sort_by, "sortOrder": sort_order}]
 
-    def variable_filters(self, name: str) -> list[dict[str, Any]] | None:
+    def variable_filters(self, name: builtins.str) -> list[dict[builtins.str, Any]] | None:
         """``name_op_value,name2_op_value2`` → ``[{name, operator, value}]``."""
         raw = self.params.get(name)
         if not raw:
