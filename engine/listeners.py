@@ -6,19 +6,25 @@ Camunda's order.
     user task done:  task listeners "complete"
     activity end:    output parameters -> execution listeners "end" -> local scope dropped
     sequence flow:   execution listeners "take", after the source ended
+    waiting:         user tasks, catch events, receive tasks and event-based gateways start
+                     when the token arrives (after the "take" of its flow), not when they run
     cancelled:       (user task) task listeners "delete" -> execution listeners "end",
                      innermost activity first; no output parameters
     process:         execution listeners "start" before the first element, "end" after the last
 
 Engine-run elements start in ``will_complete`` (before Spiff runs them) and end in
-``did_complete``; user tasks wait READY without running, so they start in an after-steps
-hook; enclosing sub-processes start lazily, before the first element inside them runs. Spiff
+``did_complete``; elements that wait (a user task READY, a catch event WAITING) start when
+the completion before them made them so, in ``did_complete``, or in an after-steps hook when
+no completion placed them (modification); enclosing sub-processes start lazily, before the
+first element inside them runs. Spiff
 has no step for a sequence flow: a flow is taken when its source completes and the target's
 task became definite (``take`` listeners sit on the source spec, see ``engine.bpmn.dialect``).
 Spiff cancels tasks without a hook either: started activities whose cancellation runs
 listeners are tracked per command and looked at after every completion (interrupting boundary
 events, terminate end events, event sub-processes) and before the instance is saved
-(modification); ``fire_for_deletion`` serves a deleted instance. A listener is ``expression``
+(modification); ``fire_for_deletion`` serves a deleted instance. A user task cancelled in the
+command that created it runs its "create" listeners (on the row it would have had) before
+"delete". ``skip_custom_listeners`` silences every listener of the command. A listener is ``expression``
 (JUEL), ``script`` (Python) or ``class``/``delegateExpression`` (a registered handler, see
 ``engine.delegates``).
 """
@@ -30,6 +36,11 @@ from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.specs.defaults import UserTask
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
+    EventBasedGateway,
+    IntermediateCatchEvent,
+    ReceiveTask,
+)
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
@@ -53,8 +64,10 @@ _ENDED = "m8flow_cancel_listened"  # the cancellation listeners ran (never twice
 _created: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
 # Started activities whose cancellation runs listeners, by Spiff task id (see open_activities).
 _open: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
-# Sessions whose cancellations skip custom listeners (skipCustomListeners=true).
+# Sessions that run no custom listeners (skipCustomListeners=true).
 _skipping: weakref.WeakSet[Any] = weakref.WeakSet()
+# Elements a token waits in once it arrived WAITING (user tasks wait READY).
+_CATCHING = (IntermediateCatchEvent, ReceiveTask, EventBasedGateway)
 
 
 def _needs_lifecycle(session: ProcessInstanceSession) -> bool:
@@ -115,20 +128,42 @@ def did_complete(session: ProcessInstanceSession, spiff_task: Any) -> None:
     take = (getattr(spec, "extensions", None) or {}).get("takeListeners")
     if take:
         _fire_take_listeners(session, spiff_task, take)
+    if _needs_lifecycle(session):
+        for child in spiff_task.children:
+            if _arrived(child):
+                _arrive(session, child)
 
 
 def start_waiting_activities(session: ProcessInstanceSession) -> bool:
-    """After-steps hook: user tasks that became READY start (they never run before)."""
+    """After-steps hook: elements that wait and no completion started (modification)."""
     if not _needs_lifecycle(session):
         return False
     assert session.workflow is not None
-    for spiff_task in session.workflow.get_tasks(state=TaskState.READY):
-        if isinstance(spiff_task.task_spec, UserTask) and not spiff_task.internal_data.get(_STARTED):
-            start_activity(session, spiff_task)
-            if camunda_of(spiff_task.task_spec).get("taskListeners"):
-                _created.setdefault(session, []).append(spiff_task)
-                task_timeouts.schedule(session, spiff_task)
+    for spiff_task in session.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        if _arrived(spiff_task):
+            _arrive(session, spiff_task)
     return False
+
+
+def _arrived(spiff_task: Any) -> bool:
+    """A token waits here and the element has not started yet: a READY user task, a WAITING
+    catch event, receive task or event-based gateway (the events after a gateway start only
+    when theirs arrives, as in Camunda)."""
+    if spiff_task.internal_data.get(_STARTED):
+        return False
+    spec = spiff_task.task_spec
+    if isinstance(spec, UserTask):
+        return spiff_task.state == TaskState.READY
+    return isinstance(spec, _CATCHING) and spiff_task.state == TaskState.WAITING
+
+
+def _arrive(session: ProcessInstanceSession, spiff_task: Any) -> None:
+    """Start an element the token waits in; a user task's "create" listeners follow once its
+    row exists (``fire_task_create_listeners``)."""
+    start_activity(session, spiff_task)
+    if isinstance(spiff_task.task_spec, UserTask) and camunda_of(spiff_task.task_spec).get("taskListeners"):
+        _created.setdefault(session, []).append(spiff_task)
+        task_timeouts.schedule(session, spiff_task)
 
 
 def start_activity(session: ProcessInstanceSession, spiff_task: Any) -> None:
@@ -150,6 +185,8 @@ def start_activity(session: ProcessInstanceSession, spiff_task: Any) -> None:
 
 # -- execution listeners ----------------------------------------------------------------------
 def fire_execution_listeners(session: ProcessInstanceSession, spiff_task: Any, event: str) -> None:
+    if session in _skipping:
+        return
     listeners = [entry for entry in camunda_of(spiff_task.task_spec).get("executionListeners", [])
                  if entry.get("event") == event]
     for listener in listeners:
@@ -161,6 +198,8 @@ def fire_execution_listeners(session: ProcessInstanceSession, spiff_task: Any, e
 def _fire_take_listeners(session: ProcessInstanceSession, spiff_task: Any, take: dict[str, list[Any]]) -> None:
     """``take`` listeners of the flows to the targets this completion activated (a target
     task that became definite; a flow Spiff did not follow leaves no such child)."""
+    if session in _skipping:
+        return
     for child in spiff_task.children:
         flows = take.get(child.task_spec.name)
         if not flows or not child.has_state(TaskState.DEFINITE_MASK | TaskState.COMPLETED):
@@ -177,6 +216,8 @@ def _fire_take_listeners(session: ProcessInstanceSession, spiff_task: Any, take:
 
 def _process_listeners(session: ProcessInstanceSession, spiff_task: Any | None, event: str) -> None:
     assert session.workflow is not None
+    if session in _skipping:
+        return
     listeners = [entry for entry in camunda_of(session.workflow.spec).get("executionListeners", [])
                  if entry.get("event") == event]
     for listener in listeners:
@@ -274,7 +315,9 @@ def open_activities(session: ProcessInstanceSession) -> dict[Any, Any] | None:
 
 
 def skip_custom_listeners(session: ProcessInstanceSession) -> None:
-    """Cancellations in this command run no listeners (Camunda's ``skipCustomListeners``)."""
+    """No listener runs in this command (Camunda's ``skipCustomListeners``): neither of the
+    activities it cancels nor of those it starts, task listeners included (Camunda's task
+    takes the flag from its execution)."""
     _skipping.add(session)
 
 
@@ -314,8 +357,23 @@ def _end(session: ProcessInstanceSession, cancelled: list[Any]) -> None:
         if session in _skipping:
             continue
         if isinstance(task.task_spec, UserTask):
-            fire_task_listeners(session, task, "delete")
+            row = _pending_row(session, task)
+            if row is not None:
+                fire_task_listeners(session, task, "create", row=row)
+            fire_task_listeners(session, task, "delete", row=row)
         fire_execution_listeners(session, task, "end")
+
+
+def _pending_row(session: ProcessInstanceSession, spiff_task: Any) -> dict[str, Any] | None:
+    """The row of a user task created in this command whose "create" listeners have not run
+    (no row yet): Camunda runs them at creation, so they run before the task's "delete"."""
+    created = _created.get(session)
+    if not created or spiff_task not in created:
+        return None
+    created.remove(spiff_task)
+    from engine.user_tasks import new_task_row
+
+    return new_task_row(session, spiff_task)
 
 
 def _depth(task: Any) -> int:
@@ -332,31 +390,41 @@ def task_listens(spec: Any, events: list[str]) -> bool:
     return spec is not None and any(entry.get("event") in events for entry in camunda_of(spec).get("taskListeners", []))
 
 
-def fire_task_listeners(session: ProcessInstanceSession, spiff_task: Any, event: str, listener_id: str | None = None) -> None:
-    """The task listeners of ``event`` (only the one with ``listener_id``: a timeout)."""
+def fire_task_listeners(session: ProcessInstanceSession, spiff_task: Any, event: str, listener_id: str | None = None,
+                        row: dict[str, Any] | None = None) -> None:
+    """The task listeners of ``event`` (only the one with ``listener_id``: a timeout). ``row``
+    stands in for a task that never got one (created and cancelled in one command): changes
+    go to it instead of the table."""
+    if session in _skipping:
+        return
     listeners = [entry for entry in camunda_of(spiff_task.task_spec).get("taskListeners", [])
                  if entry.get("event") == event and (listener_id is None or entry.get("id") == listener_id)]
     if not listeners:
         return
     task_id = str(spiff_task.id)
-    row = session.conn.execute(select(t.task).where(t.task.c.id == task_id)).mappings().first()
+    stored = row is None
     if row is None:
-        return
+        found = session.conn.execute(select(t.task).where(t.task.c.id == task_id)).mappings().first()
+        if found is None:
+            return
+        row = dict(found)
     context = session.context_for(spiff_task, scope_id=task_id)
     context.event_name = event
-    bean = TaskBean(dict(row), context, event)
+    bean = TaskBean(row, context, event)
     context.add_bean("task", bean)
     for listener in listeners:
         _notify(session, listener, context, spiff_task.task_spec.bpmn_id, bean)
-    if bean.changes:
+    if not stored:
+        row.update(bean.changes)
+    elif bean.changes:
         session.conn.execute(update(t.task).where(t.task.c.id == task_id).values(**bean.changes))
-    if bean.candidates:
+    if bean.candidates and stored:
         session.conn.execute(t.identity_link.insert(), [
             {"task_id": task_id, "type": "candidate", "user_id": user, "group_id": group}
             for user, group in bean.candidates
         ])
     if event == "create" and bean.getAssignee() is not None:
-        fire_task_listeners(session, spiff_task, "assignment")
+        fire_task_listeners(session, spiff_task, "assignment", row=None if stored else row)
 
 
 def fire_task_create_listeners(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:

@@ -73,6 +73,11 @@ def sync_user_tasks(session: ProcessInstanceSession, ended: bool, new_instance: 
     if links:
         session.conn.execute(_INSERT_LINKS, links)
 
+def new_task_row(session: ProcessInstanceSession, spiff_task: Any) -> dict[str, Any]:
+    """The row a READY user task gets (for listeners of a task cancelled before it was saved)."""
+    return _new_task_row(session, str(spiff_task.id), spiff_task)[0]
+
+
 def _new_task_row(session: ProcessInstanceSession, task_id: str, spiff_task: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     spec = spiff_task.task_spec
     attributes = camunda(spec).get("attributes", {})

@@ -23,8 +23,9 @@ def modify_process_instance(
     skip_io_mappings: bool = False,
     annotation: str | None = None,
 ) -> None:
-    """``skip_custom_listeners`` skips the listeners of the activities the instructions
-    cancel; ``skip_io_mappings`` and ``annotation`` are accepted for compatibility (m8flow
+    """``skip_custom_listeners`` runs no listeners in this command, neither of the activities
+    the instructions cancel nor of those they start (and the tasks these create);
+    ``skip_io_mappings`` and ``annotation`` are accepted for compatibility (m8flow
     records no operation log and applies the mappings)."""
     if not instructions:
         raise InvalidRequest("'instructions' must be set")

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from engine import delegates
 from engine.dates import parse_date
 from tests.conftest import deploy, start, tasks
@@ -12,21 +10,6 @@ from tests.conftest import deploy, start, tasks
 
 def _variables(rest, instance_id: str) -> dict:
     return {name: dto["value"] for name, dto in rest.get(f"/process-instance/{instance_id}/variables").json().items()}
-
-
-@pytest.fixture
-def recorded():
-    """Events seen by ``com.acme.Recorder``: (activity, task or sequence flow, event)."""
-    events: list[tuple[str | None, str]] = []
-
-    def record(bean):
-        if hasattr(bean, "getTaskDefinitionKey"):
-            events.append((bean.getTaskDefinitionKey(), bean.getEventName()))
-        else:
-            events.append((bean.getCurrentTransitionId() or bean.getCurrentActivityId(), bean.getEventName()))
-
-    with delegates.registered("com.acme.Recorder", record):
-        yield events
 
 
 def test_execution_listener_expressions_run_on_start_and_end(rest):
