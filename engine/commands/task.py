@@ -207,13 +207,14 @@ def _update_task(conn: Connection, task_id: str, **values: Any) -> None:
     conn.execute(update(t.task).where(t.task.c.id == task_id).values(last_updated=now(), **values))
 
 
-def _task_updated(
+def task_updated(
     engine: ProcessEngine, conn: Connection, row: Mapping[str, Any], assignee: str | None,
     session: ProcessInstanceSession | None = None,
 ) -> None:
-    """After a change to an existing task: its "update" listeners, then "assignment" when the
-    assignee changed (also to none), as Camunda's ``triggerUpdateEvent``. The instance is
-    loaded only when the task has such listeners (or ``session`` is given, and saved)."""
+    """After a change to an existing task (its attributes, identity links or local
+    variables): its "update" listeners, then "assignment" when the assignee changed (also to
+    none), as Camunda's ``triggerUpdateEvent``. The instance is loaded only when the task has
+    such listeners (or ``session`` is given, and saved)."""
     events = ["update"] if assignee == row["assignee"] else ["update", "assignment"]
     if session is None:
         if not listeners.task_listens(_task_spec(engine, conn, row), events):
@@ -241,7 +242,7 @@ def claim(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
             raise TaskAlreadyClaimed(f"Task '{task_id}' is already claimed by someone else.")
         _ensure_active(row)
         _update_task(conn, task_id, assignee=user_id)
-        _task_updated(engine, conn, row, user_id)
+        task_updated(engine, conn, row, user_id)
 
 
 def unclaim(engine: ProcessEngine, task_id: str) -> None:
@@ -249,7 +250,7 @@ def unclaim(engine: ProcessEngine, task_id: str) -> None:
         row = task_row(conn, task_id)
         _ensure_active(row)
         _update_task(conn, task_id, assignee=None)
-        _task_updated(engine, conn, row, None)
+        task_updated(engine, conn, row, None)
 
 
 def set_assignee(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
@@ -257,7 +258,7 @@ def set_assignee(engine: ProcessEngine, task_id: str, user_id: str | None) -> No
         row = task_row(conn, task_id)
         _ensure_active(row)
         _update_task(conn, task_id, assignee=user_id)
-        _task_updated(engine, conn, row, user_id)
+        task_updated(engine, conn, row, user_id)
 
 
 def delegate(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
@@ -266,7 +267,7 @@ def delegate(engine: ProcessEngine, task_id: str, user_id: str | None) -> None:
         _ensure_active(row)
         owner = row["owner"] or row["assignee"]
         _update_task(conn, task_id, owner=owner, assignee=user_id, delegation_state="PENDING")
-        _task_updated(engine, conn, row, user_id)
+        task_updated(engine, conn, row, user_id)
 
 
 def resolve(engine: ProcessEngine, task_id: str, variables: Mapping[str, typed.TypedValue] | None = None) -> None:
@@ -278,7 +279,7 @@ def resolve(engine: ProcessEngine, task_id: str, variables: Mapping[str, typed.T
             session = ProcessInstanceSession.load(engine, conn, row["process_instance_id"])
             session.variables.set_all(dict(variables), task_id)
         _update_task(conn, task_id, assignee=row["owner"], delegation_state="RESOLVED")
-        _task_updated(engine, conn, row, row["owner"], session)
+        task_updated(engine, conn, row, row["owner"], session)
 
 
 def complete(
@@ -338,7 +339,7 @@ def add_identity_link(engine: ProcessEngine, task_id: str, *, user_id: str | Non
             _update_task(conn, task_id, owner=user_id)
         else:
             conn.execute(t.identity_link.insert(), [{"task_id": task_id, "type": link_type, "user_id": user_id, "group_id": group_id}])
-        _task_updated(engine, conn, row, assignee)
+        task_updated(engine, conn, row, assignee)
 
 
 def delete_identity_link(engine: ProcessEngine, task_id: str, *, user_id: str | None, group_id: str | None, link_type: str) -> None:
@@ -356,4 +357,4 @@ def delete_identity_link(engine: ProcessEngine, task_id: str, *, user_id: str | 
             query = query.where(il.c.user_id == user_id if user_id else il.c.user_id.is_(None))
             query = query.where(il.c.group_id == group_id if group_id else il.c.group_id.is_(None))
             conn.execute(query)
-        _task_updated(engine, conn, row, assignee)
+        task_updated(engine, conn, row, assignee)

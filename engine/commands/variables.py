@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from engine import variables as typed
+from engine.commands.task import task_row, task_updated
+from engine.dates import now
 from engine.errors import InvalidRequest, NotFound, NullValue
 from engine.process_engine import ProcessEngine
 from engine.store import Row
@@ -89,6 +91,7 @@ def modify_variables(
         instance_id, scopes, default_scope = _resolve(conn, target)
         existing = {(row["scope_id"], row["name"]): row for row in _rows(conn, scopes)}
         v = t.variable
+        task_scope_written = False
         for name in deletions or []:
             for scope in scopes:
                 if (scope, name) in existing:
@@ -98,6 +101,7 @@ def modify_variables(
             if value.transient:
                 continue
             scope = next((s for s in scopes if (s, name) in existing), default_scope)
+            task_scope_written = task_scope_written or (scope == target.id and target.kind.startswith("task"))
             columns = typed.encode(value)
             if (scope, name) in existing:
                 conn.execute(update(v).where(v.c.scope_id == scope, v.c.name == name).values(**columns, revision=v.c.revision + 1))
@@ -114,6 +118,12 @@ def modify_variables(
                         **columns,
                     }],
                 )
+        if task_scope_written:
+            # Camunda's SetTaskVariablesCmd: a variable of the task itself written (not one
+            # that went to the process, nor a removal) is an update of the task, once.
+            conn.execute(update(t.task).where(t.task.c.id == target.id).values(last_updated=now()))
+            row = task_row(conn, target.id)
+            task_updated(engine, conn, row, row["assignee"])
 
 
 def delete_variable(engine: ProcessEngine, target: Target, name: str) -> None:

@@ -222,6 +222,44 @@ def test_adding_a_candidate_group_runs_only_update_listeners(rest, recorded):
     assert recorded == [("work", "update")]
 
 
+def test_setting_a_task_local_variable_runs_update_listeners(rest, recorded):
+    _instance_id, task_id = _update_task(rest)
+    response = rest.put(f"/task/{task_id}/localVariables/note", json={"value": "hi", "type": "String"})
+    assert response.status_code == 204, response.text
+    assert recorded == [("work", "update")]
+
+
+def test_modifying_several_task_local_variables_runs_update_listeners_once(rest, recorded):
+    _instance_id, task_id = _update_task(rest)
+    response = rest.post(f"/task/{task_id}/localVariables", json={"modifications": {
+        "a": {"value": 1}, "b": {"value": 2}}})
+    assert response.status_code == 204, response.text
+    assert recorded == [("work", "update")]
+
+
+def test_removing_a_task_local_variable_runs_no_update_listener(rest, recorded):
+    _instance_id, task_id = _update_task(rest)
+    rest.put(f"/task/{task_id}/localVariables/note", json={"value": "hi"})
+    recorded.clear()
+    assert rest.delete(f"/task/{task_id}/localVariables/note").status_code == 204
+    assert recorded == []  # as Camunda's RemoveTaskVariablesCmd
+
+
+def test_a_task_variable_that_goes_to_the_process_runs_no_update_listener(rest, recorded):
+    instance_id, task_id = _update_task(rest)
+    assert rest.put(f"/task/{task_id}/variables/note", json={"value": "hi"}).status_code == 204
+    assert recorded == []
+    assert _variables(rest, instance_id)["note"] == "hi"
+
+
+def test_a_task_variable_that_is_local_to_the_task_runs_update_listeners(rest, recorded):
+    _instance_id, task_id = _update_task(rest)
+    rest.put(f"/task/{task_id}/localVariables/note", json={"value": "hi"})
+    recorded.clear()
+    assert rest.put(f"/task/{task_id}/variables/note", json={"value": "again"}).status_code == 204
+    assert recorded == [("work", "update")]
+
+
 def _jobs(rest, instance_id: str) -> list[dict]:
     return rest.get("/job", params={"processInstanceId": instance_id}).json()
 
