@@ -135,7 +135,8 @@ async def resource_data(request: Request) -> Response:
 async def delete_deployment(request: Request) -> Response:
     q = Query(request)
     try:
-        await call(request, commands.delete_deployment, path(request, "id"), cascade=bool(q.bool("cascade")))
+        await call(request, commands.delete_deployment, path(request, "id"), cascade=bool(q.bool("cascade")),
+                   skip_custom_listeners=bool(q.bool("skipCustomListeners")))
     except NotFound as exc:
         raise RestError(404, exc.message, "InvalidRequestException") from exc
     return no_content()

@@ -177,7 +177,8 @@ async def form_variables(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     q = Query(request)
     try:
-        await call(request, commands.delete_definition, cascade=bool(q.bool("cascade")), **lookup(request))
+        await call(request, commands.delete_definition, cascade=bool(q.bool("cascade")),
+                   skip_custom_listeners=bool(q.bool("skipCustomListeners")), **lookup(request))
     except NotFound as exc:
         raise RestError(404, exc.message, "InvalidRequestException") from exc
     return no_content()

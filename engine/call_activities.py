@@ -208,9 +208,9 @@ def sync_called_instances(session: ProcessInstanceSession, ended: bool, new_inst
     parked = set() if ended else {str(task.id) for task in _parked_call_activities(session)}
     orphans = [instance_id for instance_id, execution in running if execution not in parked]
     if orphans:
-        from engine.commands.process_instance import _delete_running
+        from engine.commands.process_instance import delete_running_instances
 
-        _delete_running(session.conn, orphans, "Called from an activity that ended", session.engine)
+        delete_running_instances(session.conn, orphans, "Called from an activity that ended", session.engine)
 
 
 def _resume_caller(called: ProcessInstanceSession) -> None:

@@ -162,7 +162,10 @@ def get_resource(engine: ProcessEngine, deployment_id: str, resource_id: str, *,
     return row
 
 
-def delete_deployment(engine: ProcessEngine, deployment_id: str, *, cascade: bool = False) -> None:
+def delete_deployment(engine: ProcessEngine, deployment_id: str, *, cascade: bool = False,
+                      skip_custom_listeners: bool = False) -> None:
+    """With ``cascade`` the instances of its definitions go too; running ones end first, with
+    their listeners unless ``skip_custom_listeners`` (as ``DELETE /process-instance``)."""
     pd, pi = t.process_definition, t.process_instance
     with engine.database.transaction() as conn:
         exists = conn.execute(select(t.deployment.c.id).where(t.deployment.c.id == deployment_id)).first()
@@ -181,6 +184,12 @@ def delete_deployment(engine: ProcessEngine, deployment_id: str, *, cascade: boo
                     f"Deletion of process definition without cascading failed. Process definition with id: "
                     f"{definition_ids[0]} can't be deleted, since there exists {running} dependening process instances."
                 )
+            if running:
+                from engine.commands.process_instance import delete_running_instances
+
+                running_ids = list(conn.execute(select(pi.c.id).where(
+                    pi.c.process_definition_id.in_(definition_ids), pi.c.end_time.is_(None))).scalars())
+                delete_running_instances(conn, running_ids, "Deployment deleted", None if skip_custom_listeners else engine)
             if instance_ids:
                 for table in (t.variable, t.task):
                     conn.execute(delete(table).where(table.c.process_instance_id.in_(instance_ids)))

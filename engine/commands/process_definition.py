@@ -144,7 +144,10 @@ def query_definitions(
         return list(conn.execute(apply_paging(query, first_result, max_results)).mappings())
 
 
-def delete_definition(engine: ProcessEngine, *, cascade: bool = False, **lookup: Any) -> None:
+def delete_definition(engine: ProcessEngine, *, cascade: bool = False, skip_custom_listeners: bool = False,
+                      **lookup: Any) -> None:
+    """With ``cascade`` its running instances are deleted first, their activities ending with
+    their listeners unless ``skip_custom_listeners`` (as ``DELETE /process-instance``)."""
     pi = t.process_instance
     with engine.database.transaction() as conn:
         definition = find_definition(conn, **lookup)
@@ -157,10 +160,10 @@ def delete_definition(engine: ProcessEngine, *, cascade: bool = False, **lookup:
                 f"{definition['id']} can't be deleted, since there exists {running} dependening process instances."
             )
         if running:
-            from engine.commands.process_instance import _delete_running
+            from engine.commands.process_instance import delete_running_instances
 
             ids = [r[0] for r in conn.execute(select(pi.c.id).where(pi.c.process_definition_id == definition["id"], pi.c.end_time.is_(None)))]
-            _delete_running(conn, ids, "Process definition deleted")
+            delete_running_instances(conn, ids, "Process definition deleted", None if skip_custom_listeners else engine)
         conn.execute(pd.delete().where(pd.c.id == definition["id"]))
     engine.specs.evict([definition["id"]])
 

@@ -187,17 +187,17 @@ def delete_process_instance(
             if fail_if_not_exists:
                 raise NotFound(f"No process instance found for id '{instance_id}'")
             return
-        _delete_running(conn, [instance_id], reason, None if skip_custom_listeners else engine)
+        delete_running_instances(conn, [instance_id], reason, None if skip_custom_listeners else engine)
 
 
-def _delete_running(conn: Connection, instance_ids: list[str], reason: str | None, engine: ProcessEngine | None = None) -> None:
+def delete_running_instances(conn: Connection, instance_ids: list[str], reason: str | None, engine: ProcessEngine | None = None) -> None:
     """Given the engine, the instances' running activities end with their listeners first
     (Camunda's default; ``skipCustomListeners`` passes none)."""
     pi = t.process_instance
     # Called instances go with their caller, as in Camunda.
     children = [row[0] for row in conn.execute(select(pi.c.id).where(pi.c.super_process_instance_id.in_(instance_ids), pi.c.end_time.is_(None)))]
     if children:
-        _delete_running(conn, children, reason, engine)
+        delete_running_instances(conn, children, reason, engine)
     if engine is not None:
         for instance_id in instance_ids:
             _end_activities(engine, conn, instance_id)

@@ -260,6 +260,48 @@ def test_a_task_variable_that_is_local_to_the_task_runs_update_listeners(rest, r
     assert recorded == [("work", "update")]
 
 
+def test_deleting_the_definition_with_cascade_runs_delete_and_end_listeners(rest, recorded):
+    deploy(rest, "scopes/listener_cancel.bpmn")
+    instance = start(rest, "ls_cancel")
+    response = rest.delete(f"/process-definition/{instance['definitionId']}", params={"cascade": "true"})
+    assert response.status_code == 204, response.text
+    assert recorded == [("work", "delete"), ("work", "end"), ("sub", "end"), (None, "end")]
+
+
+def test_deleting_the_definition_by_key_with_cascade_runs_delete_and_end_listeners(rest, recorded):
+    deploy(rest, "scopes/listener_cancel.bpmn")
+    start(rest, "ls_cancel")
+    response = rest.delete("/process-definition/key/ls_cancel", params={"cascade": "true"})
+    assert response.status_code == 204, response.text
+    assert recorded == [("work", "delete"), ("work", "end"), ("sub", "end"), (None, "end")]
+
+
+def test_deleting_the_definition_with_cascade_and_skip_custom_listeners_runs_none(rest, recorded):
+    deploy(rest, "scopes/listener_cancel.bpmn")
+    instance = start(rest, "ls_cancel")
+    response = rest.delete(f"/process-definition/{instance['definitionId']}",
+                           params={"cascade": "true", "skipCustomListeners": "true"})
+    assert response.status_code == 204, response.text
+    assert recorded == []
+
+
+def test_deleting_the_deployment_with_cascade_runs_delete_and_end_listeners(rest, recorded):
+    deployment = deploy(rest, "scopes/listener_cancel.bpmn")
+    start(rest, "ls_cancel")
+    response = rest.delete(f"/deployment/{deployment['id']}", params={"cascade": "true"})
+    assert response.status_code == 204, response.text
+    assert recorded == [("work", "delete"), ("work", "end"), ("sub", "end"), (None, "end")]
+    assert tasks(rest) == []
+
+
+def test_deleting_the_deployment_with_cascade_and_skip_custom_listeners_runs_none(rest, recorded):
+    deployment = deploy(rest, "scopes/listener_cancel.bpmn")
+    start(rest, "ls_cancel")
+    response = rest.delete(f"/deployment/{deployment['id']}", params={"cascade": "true", "skipCustomListeners": "true"})
+    assert response.status_code == 204, response.text
+    assert recorded == []
+
+
 def _jobs(rest, instance_id: str) -> list[dict]:
     return rest.get("/job", params={"processInstanceId": instance_id}).json()
 
