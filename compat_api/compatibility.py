@@ -21,18 +21,16 @@ LIMITS = """\
   instance id for user tasks, and execution-local variables live on the instance.
 - Start instructions and modification: no `ancestorActivityInstanceId`/`transitionInstanceId`;
   no tokens inside multi-instance bodies, event sub-processes or sub-processes with boundary
-  events; `skipCustomListeners` skips the listeners of the activities cancelled (not of those
-  started); `skipIoMappings` is accepted and ignored.
+  events; `skipIoMappings` is accepted and ignored, and so is `skipCustomListeners` in start
+  instructions (modification honours it for the activities it cancels and starts).
 - Variable filters (`variables`, `processVariables`, `taskVariables`) are evaluated after the
   SQL query, in Python, with Camunda's typed comparison rules: correct, but not indexed.
 - Task queries: the `*Expression` variants, `orQueries`, HAL (`application/hal+json`) and
   variable sorting are not implemented.
 - Jobs: no job priority, no bulk `/job/retries` and `/job/suspended`; a timer after an
   event-based gateway is not scheduled yet (docs/patterns.md, WCP16).
-- Listeners (docs/delegates-and-listeners.md): intermediate catch events and receive tasks run
-  their start listeners when the event arrives, so one cancelled while waiting runs no end
-  listener; task-local variable changes fire no `update` task listener; instances deleted
-  with their process definition (`cascade`) run no listeners.
+- Listeners (docs/delegates-and-listeners.md): a task's `create` listeners run when the
+  request's engine steps are done, not at the moment the task is created.
 - No history, DMN evaluation, authentication or authorization yet (Camunda's default: off).
 - Dates are always written in UTC (`+0000`); Camunda writes the server's local zone.
 """
