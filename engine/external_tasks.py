@@ -108,6 +108,7 @@ def _new_row(session: ProcessInstanceSession, task_id: str, spiff_task: Any) -> 
     topic = expression(attributes.get("topic"))
     if topic is None or topic == "":
         raise ProcessEngineException(f"External task '{element}' has no topic (camunda:topic)")
+    assert session.workflow is not None  # the task came from it
     process_attributes = (getattr(session.workflow.spec, "extensions", None) or {}).get("camunda", {}).get("attributes", {})
     priority_text = attributes.get("taskPriority") or process_attributes.get("taskPriority")
     priority = expression(priority_text)

@@ -83,6 +83,7 @@ def handler_type(task: Any) -> str:
 def job_configuration(task_spec: Any) -> str:
     """Camunda's ``jobConfiguration`` of a timer job definition: ``DURATION: PT5M``..."""
     definition = timer_definition(task_spec)
+    assert definition is not None, "only timers have a job configuration (is_timer)"
     kind = {TimeDateEventDefinition: "DATE", DurationTimerEventDefinition: "DURATION"}.get(type(definition), "CYCLE")
     return f"{kind}: {definition.expression}"
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from alembic import context
+from alembic.util import CommandError
 from sqlalchemy import create_engine
 
 from engine.store.tables import metadata
@@ -14,7 +15,10 @@ if connection is not None:
     with context.begin_transaction():
         context.run_migrations()
 else:  # `alembic` on the command line, e.g. to autogenerate a revision
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise CommandError("Set sqlalchemy.url in the alembic configuration")
+    engine = create_engine(url)
     with engine.begin() as conn:
         context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
