@@ -66,9 +66,9 @@ class _Converter:
             if len(group) == 1:
                 result.append(group[0][2])
             else:
-                given = [g[1] for g in group]
+                given = [g[1] for g in group if g[1]]
                 widths = ([max(1, min(12, round(w * 12 / 16))) for w in given]
-                          if all(given) else [max(1, 12 // len(group))] * len(group))
+                          if len(given) == len(group) else [max(1, 12 // len(group))] * len(group))
                 self.counter += 1
                 result.append(c.columns(f"columns{self.counter}",
                                         [(w, [g[2]]) for w, g in zip(widths, group)]))

@@ -96,7 +96,8 @@ def tokenize(source: str, language: str) -> list[Token]:
 
 
 def _string(source: str, start: int, language: str) -> tuple[str, str, int]:
-    quote, i, out = source[start], start + 1, []
+    quote, i = source[start], start + 1
+    out: list[str] = []
     while i < len(source):
         ch = source[i]
         if ch == quote:
