@@ -120,7 +120,8 @@ def parse_deployment(
                 })
             else:
                 with _translated(documents):
-                    parser.get_spec(info.key)
+                    spec = parser.get_spec(info.key)
+                _check_timer_start_events(spec, name, root)
             parsed.processes.append(info)
     return parsed
 
@@ -219,6 +220,27 @@ def _translated(documents: Mapping[str, etree._Element]) -> Iterator[None]:
         raise ParseError.for_resource(
             next(iter(documents), "resource"), f"{type(exc).__name__}: {exc}"
         ) from exc
+
+
+def _check_timer_start_events(spec: BpmnProcessSpec, resource: str, root: etree._Element) -> None:
+    """Camunda schedules each timer start event when it deploys the process and refuses the
+    deployment when it cannot (an expression that needs a variable or a missing bean, a
+    malformed date, duration or cycle); so does m8flow, here, where ``migrate`` sees it too."""
+    from engine.jobs import definitions, timers
+    from engine.jobs.timer_start import first_schedule
+
+    for declaration in definitions.declarations(spec, {}):
+        if declaration.job_type != timers.TIMER_START_EVENT:
+            continue
+        timer = declaration.timer or {}
+        try:
+            first_schedule(timer.get("kind") or "", timer.get("text") or "")
+        except Exception as exc:  # noqa: BLE001 — JUEL, date and cron errors alike refuse it
+            element_id = declaration.activity_id
+            raise ParseError.for_resource(
+                resource, f"Cannot schedule timer start event '{element_id}': {exc}",
+                line=_line_of(root, element_id), element_id=element_id,
+            ) from exc
 
 
 def _line_of(root: etree._Element | None, element_id: str | None) -> int | None:

@@ -247,6 +247,15 @@ def _is_timer_text(task: Any, expression: str) -> bool:
     return definition is not None and definition.expression == expression
 
 
+def timer_literal(text: str) -> str:
+    """The timer in a timer text: `m8flow migrate convert` quotes ISO literals ('PT5M') for
+    engines that evaluate timer text as code; the literal inside is the timer."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1].strip()
+    return text
+
+
 def evaluate_timer(task: Any, text: str, context: ExpressionContext) -> str:
     """Timer text is literal (``PT5M``) unless it holds ``${…}``; a JUEL date becomes ISO text,
     and a Quartz cron cycle an ISO cycle from its first fire time (the job layer moves each
@@ -260,11 +269,7 @@ def evaluate_timer(task: Any, text: str, context: ExpressionContext) -> str:
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text_value = str(value).strip()
-    if len(text_value) >= 2 and text_value[0] == text_value[-1] and text_value[0] in "'\"":
-        # `m8flow migrate convert` quotes ISO literals ('PT5M') for engines that evaluate
-        # timer text as code; the literal inside is the timer.
-        text_value = text_value[1:-1].strip()
+    text_value = timer_literal(str(value))
     if isinstance(timer_definition(task.task_spec), CycleTimerEventDefinition) and cron.is_cron(text_value):
         first = cron.next_fire_time(text_value, datetime.now(UTC))
         task._set_internal_data(m8flow_cron=text_value, m8flow_cron_next=first.isoformat())

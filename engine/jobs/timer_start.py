@@ -24,8 +24,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, delete, select, update
 
 from engine.bpmn import juel
+from engine.bpmn.script_engine import timer_literal
 from engine.dates import now
-from engine.errors import ProcessEngineException
+from engine.errors import ParseError, ProcessEngineException
 from engine.jobs import cron, definitions, timers
 from engine.jobs.projection import DEFAULT_RETRIES, TIMER
 from engine.jobs.wakeup import jobs_changed
@@ -67,7 +68,12 @@ def register_definitions(engine: ProcessEngine, conn: Connection, deployed: Iter
     at once in ``GET /job``; the timer start jobs of the versions it replaces go."""
     j, pd = t.job, t.process_definition
     for definition in deployed:
-        spec, subprocess_specs = engine.specs.get(conn, definition)
+        try:
+            spec, subprocess_specs = engine.specs.get(conn, definition)
+        except ParseError:
+            # Deployed but not runnable (no start event: Camunda deploys it, Spiff cannot
+            # build it, see engine.bpmn.parser.parse_deployment): it has no jobs either.
+            continue
         tenant = definition["tenant_id"]
         older = select(pd.c.id).where(
             pd.c.key == definition["key"], pd.c.id != definition["id"],
@@ -139,7 +145,7 @@ def first_schedule(kind: str, text: str, *, at: datetime | None = None) -> dict[
     value: Any = juel.parse(text).evaluate(_NoVariables()) if ("${" in text or "#{" in text) else text
     if isinstance(value, datetime):
         value = value.isoformat()
-    value = str(value).strip()
+    value = timer_literal(str(value))
     try:
         if kind == "timeDate":
             return {"kind": kind, "value": value, "cycles": 0, "seconds": 0,

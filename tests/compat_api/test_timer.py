@@ -207,6 +207,35 @@ def test_a_deployment_schedules_its_timer_start_event_at_once(rest):
     assert definition["processDefinitionId"] == definition_id
 
 
+def test_a_timer_start_literal_quoted_by_migrate_convert_is_scheduled_as_the_literal(rest):
+    before = datetime.now(UTC)
+    definition_id = deploy_hourly(rest, "'PT1H'")
+    [job] = jobs(rest, processDefinitionId=definition_id)
+    assert timedelta(minutes=59) < parse_date(job["dueDate"]) - before < timedelta(minutes=61)
+
+
+def test_a_timer_start_event_that_cannot_be_scheduled_refuses_the_deployment(rest):
+    # Camunda schedules timer start events at deployment; no instance, so no variables.
+    model = (FIXTURES / "jobs" / "timer_start_hourly.bpmn").read_bytes().replace(b"PT1H", b"${startDelay}")
+    response = rest.post("/deployment/create", files={"data": ("hourly.bpmn", model, "application/xml")})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "ParseException" and "startDelay" in body["message"]
+    [error] = body["details"]["hourly.bpmn"]["errors"]
+    assert error["mainElementId"] == "hourly" and error["line"] is not None
+    assert rest.get("/process-definition").json() == [] and jobs(rest) == []
+
+
+def test_a_process_without_a_start_event_deploys_without_jobs(rest):
+    model = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="no_start" isExecutable="true"><bpmn:userTask id="work"/></bpmn:process>
+</bpmn:definitions>"""
+    response = rest.post("/deployment/create", files={"data": ("no_start.bpmn", model, "application/xml")})
+    assert response.status_code == 200, response.text
+    assert jobs(rest) == []
+
+
 def test_a_new_version_replaces_the_timer_start_job_of_the_previous_one(rest):
     deploy_hourly(rest)
     latest = deploy_hourly(rest, "PT2H")
