@@ -121,7 +121,8 @@ def parse_deployment(
             else:
                 with _translated(documents):
                     spec = parser.get_spec(info.key)
-                _check_timer_start_events(spec, name, root)
+                if process.find(f"{_B}startEvent/{_B}timerEventDefinition") is not None:
+                    _check_timer_start_events(spec, name, root)
             parsed.processes.append(info)
     return parsed
 
