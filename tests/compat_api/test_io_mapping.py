@@ -71,3 +71,27 @@ def test_script_task_reads_inputs_and_outputs_its_local_result(rest):
     deploy(rest, "scopes/io_script_task.bpmn")
     instance = start(rest, "io_script", variables={"price": _int(7)})
     assert _process_variables(rest, instance["id"]) == {"price": 7, "total": 21}
+
+
+def _fetch(rest, topic: str) -> list[dict]:
+    body = {"workerId": "w", "maxTasks": 1, "topics": [{"topicName": topic, "lockDuration": 10_000}]}
+    return rest.post("/external-task/fetchAndLock", json=body).json()
+
+
+def test_a_worker_fetches_the_input_parameters_of_its_external_task(rest):
+    # The http-connector pattern `m8flow migrate convert` writes: parameters as inputs.
+    deploy(rest, "scopes/io_external_task.bpmn")
+    start(rest, "io_external", variables={"orderId": _int(7)})
+    [task] = _fetch(rest, "http-connector")
+    assert _values(task["variables"]) == {"orderId": 7, "url": "https://shop.example/orders/7", "method": "GET"}
+
+
+def test_output_parameters_map_what_the_worker_completed_with(rest):
+    deploy(rest, "scopes/io_external_task.bpmn")
+    instance = start(rest, "io_external", variables={"orderId": _int(7)})
+    [task] = _fetch(rest, "http-connector")
+    body = {"workerId": "w", "variables": {"response": _int(200)}}
+    assert rest.post(f"/external-task/{task['id']}/complete", json=body).status_code == 204
+    variables = _process_variables(rest, instance["id"])
+    assert variables["orderStatus"] == "found"
+    assert "url" not in variables and "method" not in variables
