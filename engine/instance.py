@@ -59,20 +59,38 @@ _UPDATE_AT_REVISION = update(t.process_instance).where(
 )
 
 
+def before_save() -> tuple[Any, ...]:
+    """What ``save()`` runs before it serialises the workflow, in order: steps that still
+    change it (``step(session, ended, new_instance)``), so the stored state and the workflow
+    kept in memory (engine/workflow_cache.py) are the same."""
+    from engine.listeners import end_cancelled_on_save
+
+    return (end_cancelled_on_save,)
+
+
 def projections() -> tuple[Any, ...]:
     """What ``save()`` writes besides the instance row and variables, in order: each is
     ``project(session, ended, new_instance)`` keeping one query table in step with the
-    Spiff state. Add a projection here when a new kind of runtime row appears."""
+    Spiff state, and must not change the workflow (that is ``before_save``). Add a
+    projection here when a new kind of runtime row appears."""
     from engine.call_activities import sync_called_instances
-    from engine.events.hooks import broadcast_thrown_signals
     from engine.events.subscriptions import sync_event_subscriptions
     from engine.external_tasks import sync_external_tasks
     from engine.jobs.projection import sync_jobs
-    from engine.listeners import end_cancelled_on_save, fire_task_create_listeners
+    from engine.listeners import fire_task_create_listeners
     from engine.user_tasks import sync_user_tasks
 
-    return (end_cancelled_on_save, sync_user_tasks, fire_task_create_listeners, sync_external_tasks,
-            sync_called_instances, sync_event_subscriptions, broadcast_thrown_signals, sync_jobs)
+    return (sync_user_tasks, fire_task_create_listeners, sync_external_tasks,
+            sync_called_instances, sync_event_subscriptions, sync_jobs)
+
+
+def after_save() -> tuple[Any, ...]:
+    """What ``save()`` runs once this instance is written whole: steps that may load and save
+    other instances, and through them this one again (a thrown signal reaches a called
+    instance that ends and resumes this caller), so nothing of this session may follow."""
+    from engine.events.hooks import broadcast_thrown_signals
+
+    return (broadcast_thrown_signals,)
 
 
 def behaviours() -> Behaviours:
@@ -248,6 +266,8 @@ class ProcessInstanceSession:
     def save(self) -> None:
         assert self.workflow is not None
         ended = self.ended
+        for step in before_save():
+            step(self, ended, self._is_new)
         timestamp = now()
         values: dict[str, Any] = {
             "spiff_state": None if ended else dump_state(self.workflow),
@@ -273,8 +293,21 @@ class ProcessInstanceSession:
             project(self, ended, was_new)
         self._save_variables()
         if saved is not None and fingerprint(self.workflow) == saved:
-            workflow, revision, cache = self.workflow, self.row["revision"], self.engine.workflows
-            after_commit(self.conn, lambda: cache.put(self.id, revision, workflow))
+            self._keep_after_commit()
+        for step in after_save():
+            step(self, ended, was_new)
+
+    def _keep_after_commit(self) -> None:
+        """Offer the saved workflow to the next command on this instance, once committed. It
+        goes without its script engine: that holds this session (variables, connection)."""
+        workflow, revision, cache, instance_id = self.workflow, self.row["revision"], self.engine.workflows, self.id
+
+        def keep() -> None:
+            assert workflow is not None
+            workflow.script_engine = None
+            cache.put(instance_id, revision, workflow)
+
+        after_commit(self.conn, keep)
 
     def _save_variables(self) -> None:
         written, removed = self.variables.changes()

@@ -16,6 +16,7 @@ The helpers below are what event subscriptions, delivery and the interrupting ho
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,7 @@ from engine.bpmn import event_names
 # rest of the scope is gone, so no other event sub-process of it may start (as in Camunda).
 INTERRUPTED = "m8flow_scope_interrupted"
 _PREPARED = "_m8flow_event_subprocesses_ready"
+_preparing = threading.Lock()
 _RUNNING = TaskState.WAITING | TaskState.READY | TaskState.STARTED | TaskState.ERROR
 
 
@@ -70,13 +72,16 @@ def prepare(workflow: Any) -> None:
     top = workflow.top_workflow
     if getattr(top.spec, _PREPARED, False):
         return
-    for spec in (top.spec, *top.subprocess_specs.values()):
-        for name in spec.start.trigger_specs:
-            event_subprocess = spec.task_specs.get(name)
-            if event_subprocess is not None and spec.start not in event_subprocess.inputs:
-                event_subprocess._inputs.append(spec.start.name)
-                event_subprocess.connect(spec.end)
-    setattr(top.spec, _PREPARED, True)
+    with _preparing:  # the specs are shared by every command on the definition, in any thread
+        if getattr(top.spec, _PREPARED, False):
+            return
+        for spec in (top.spec, *top.subprocess_specs.values()):
+            for name in spec.start.trigger_specs:
+                event_subprocess = spec.task_specs.get(name)
+                if event_subprocess is not None and spec.start not in event_subprocess.inputs:
+                    event_subprocess._inputs.append(spec.start.name)
+                    event_subprocess.connect(spec.end)
+        setattr(top.spec, _PREPARED, True)
 
 
 def trigger(scope: Any, name: str) -> Any:

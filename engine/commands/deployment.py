@@ -194,12 +194,39 @@ def delete_deployment(engine: ProcessEngine, deployment_id: str, *, cascade: boo
                 for table in (t.variable, t.task):
                     conn.execute(delete(table).where(table.c.process_instance_id.in_(instance_ids)))
                 conn.execute(delete(pi).where(pi.c.id.in_(instance_ids)))
-            forget_definitions(conn, definition_ids)
-            timer_start.forget_definitions(conn, definition_ids)
+            retire_definitions(engine, conn, definition_ids)
             conn.execute(delete(pd).where(pd.c.deployment_id == deployment_id))
         conn.execute(delete(t.resource).where(t.resource.c.deployment_id == deployment_id))
         conn.execute(delete(t.deployment).where(t.deployment.c.id == deployment_id))
     engine.specs.evict(definition_ids)
+
+
+def retire_definitions(engine: ProcessEngine, conn: Connection, definition_ids: list[str]) -> None:
+    """Definitions about to be deleted: their start event subscriptions and timer start jobs
+    go. Where one was the latest version of its key, the version before it is the latest
+    again and gets its message, signal and timer start events back, as in Camunda."""
+    if not definition_ids:
+        return
+    pd = t.process_definition
+    retiring = list(conn.execute(select(pd).where(pd.c.id.in_(definition_ids))).mappings())
+    forget_definitions(conn, definition_ids)
+    timer_start.forget_definitions(conn, definition_ids)
+    for definition in retiring:
+        tenant = definition["tenant_id"]
+        same_key = [pd.c.key == definition["key"], pd.c.tenant_id.is_(None) if tenant is None else pd.c.tenant_id == tenant]
+        if conn.execute(select(pd.c.id).where(*same_key, pd.c.version > definition["version"]).limit(1)).first():
+            continue  # not the latest: the latest keeps its start events
+        found = conn.execute(
+            select(pd).where(*same_key, pd.c.id.not_in(definition_ids)).order_by(pd.c.version.desc()).limit(1)
+        ).mappings().first()
+        if found is None:
+            continue
+        previous = dict(found)
+        r = t.resource
+        resources = {name: bytes(content) for name, content in conn.execute(
+            select(r.c.name, r.c.content).where(r.c.deployment_id == previous["deployment_id"], r.c.name == previous["resource_name"]))}
+        register_start_events(conn, [previous], resources)
+        timer_start.register_definitions(engine, conn, [previous])
 
 
 DEPLOYMENT_SORT = {

@@ -164,6 +164,9 @@ def delete_definition(engine: ProcessEngine, *, cascade: bool = False, skip_cust
 
             ids = [r[0] for r in conn.execute(select(pi.c.id).where(pi.c.process_definition_id == definition["id"], pi.c.end_time.is_(None)))]
             delete_running_instances(conn, ids, "Process definition deleted", None if skip_custom_listeners else engine)
+        from engine.commands.deployment import retire_definitions
+
+        retire_definitions(engine, conn, [definition["id"]])
         conn.execute(pd.delete().where(pd.c.id == definition["id"]))
     engine.specs.evict([definition["id"]])
 

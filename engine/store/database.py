@@ -8,9 +8,11 @@ locking), races on work items by ``FOR UPDATE SKIP LOCKED``.
 """
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError
 
 from engine.errors import InvalidRequest
+
+log = logging.getLogger("m8flow.store")
 
 DEFAULT_DATABASE_URL = "sqlite:///./m8flow.db"
 _WRITE = "m8flow_write"
@@ -134,6 +138,8 @@ class WalCheckpointer:
     def _run(path: str, stopping: threading.Event) -> None:
         # No reference to the Database or to self: the thread must not keep them alive.
         connection: sqlite3.Connection | None = None
+        failing_since: float | None = None
+        warned_at = 0.0
         try:
             while not stopping.wait(WalCheckpointer.INTERVAL):
                 try:
@@ -142,8 +148,16 @@ class WalCheckpointer:
                             continue
                         connection = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except sqlite3.Error:
-                    pass  # busy, or the file went away (a test dropped it): try again next round
+                    failing_since = None
+                except sqlite3.Error as exc:
+                    # Busy now and then is normal; failing for a minute (permissions, a
+                    # replaced file) lets the log grow without bound, so say so, once a minute.
+                    current = time.monotonic()
+                    failing_since = failing_since or current
+                    if current - failing_since >= 60 and current - warned_at >= 60:
+                        log.warning("cannot checkpoint the write-ahead log of %s for %.0f s: %s",
+                                    path, current - failing_since, exc)
+                        warned_at = current
         finally:
             if connection is not None:
                 connection.close()

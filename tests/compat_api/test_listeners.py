@@ -156,6 +156,17 @@ def test_modification_cancel_runs_delete_and_end_listeners(rest, recorded):
     assert recorded == [("work", "delete"), ("work", "end"), ("sub", "end")]
 
 
+def test_activities_a_modification_ended_do_not_end_again_when_the_instance_is_read_back(rest, recorded, engine):
+    deploy(rest, "scopes/listener_cancel.bpmn")
+    instance = start(rest, "ls_cancel")
+    rest.post(f"/process-instance/{instance['id']}/modification", json={"instructions": [
+        {"type": "cancel", "activityId": "work"}, {"type": "startBeforeActivity", "activityId": "after"}]})
+    engine.workflows.clear()  # another gateway, a restart: the stored state is all there is
+    [after] = tasks(rest)
+    assert rest.post(f"/task/{after['id']}/complete", json={}).status_code == 204
+    assert recorded == [("work", "delete"), ("work", "end"), ("sub", "end"), (None, "end")]  # the process ends
+
+
 def test_modification_with_skip_custom_listeners_cancels_without_listeners(rest, recorded):
     deploy(rest, "scopes/listener_cancel.bpmn")
     instance = start(rest, "ls_cancel")

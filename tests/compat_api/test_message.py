@@ -106,6 +106,15 @@ def test_message_start_event_creates_an_instance_with_the_variables_and_business
     assert variable(rest, instance["id"], "amount") == 12.5
 
 
+def test_deleting_the_latest_version_lets_the_previous_one_start_by_message_again(rest):
+    previous = next(iter(deploy(rest, "events/message_start.bpmn", deployment_name="v1")["deployedProcessDefinitions"]))
+    latest = next(iter(deploy(rest, "events/message_start.bpmn", deployment_name="v2")["deployedProcessDefinitions"]))
+    assert rest.delete(f"/process-definition/{latest}").status_code == 204
+    response = correlate(rest, "OrderPlaced", resultEnabled=True)
+    assert response.status_code == 200, response.text
+    assert response.json()[0]["processInstance"]["definitionId"] == previous
+
+
 def test_result_enabled_with_variables_returns_camundas_result_dto(rest):
     deploy(rest, "events/message_targets.bpmn")
     instance = start(rest, "messageCatch", variables={"a": {"value": "x"}})

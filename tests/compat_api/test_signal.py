@@ -97,3 +97,46 @@ def test_a_signal_thrown_inside_an_instance_reaches_its_own_catch_by_resolved_na
     [prepare] = [t for t in tasks(rest, processInstanceId=relay) if t["taskDefinitionKey"] == "prepare"]
     assert rest.post(f"/task/{prepare['id']}/complete", json={}).status_code == 204
     assert waiting_at(rest, relay) == ["heard"]
+
+
+CALLER_AND_SIGNAL = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
+  <bpmn:signal id="go" name="go"/>
+  <bpmn:process id="caller" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="begin"/>
+    <bpmn:userTask id="begin"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="begin" targetRef="split"/>
+    <bpmn:parallelGateway id="split"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="call"/>
+    <bpmn:callActivity id="call" calledElement="called"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="call" targetRef="wait"/>
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f5" sourceRef="wait" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="split" targetRef="throw"/>
+    <bpmn:intermediateThrowEvent id="throw"><bpmn:signalEventDefinition signalRef="go"/></bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f7" sourceRef="throw" targetRef="end2"/>
+    <bpmn:endEvent id="end2"/>
+  </bpmn:process>
+  <bpmn:process id="called" isExecutable="true">
+    <bpmn:startEvent id="calledStart"/>
+    <bpmn:sequenceFlow id="c1" sourceRef="calledStart" targetRef="catch"/>
+    <bpmn:intermediateCatchEvent id="catch"><bpmn:signalEventDefinition signalRef="go"/></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="c2" sourceRef="catch" targetRef="calledEnd"/>
+    <bpmn:endEvent id="calledEnd"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_signal_that_ends_a_called_instance_leaves_the_resumed_caller_with_its_timer(rest):
+    # The caller's thrown signal ends its called instance, which resumes the caller (saved
+    # again in the same command) into a timer: the timer's job must survive the first save.
+    files = {"data": ("caller.bpmn", CALLER_AND_SIGNAL, "application/xml")}
+    assert rest.post("/deployment/create", files=files).status_code == 200
+    instance = start(rest, "caller")
+    [begin] = tasks(rest)
+    assert rest.post(f"/task/{begin['id']}/complete", json={}).status_code == 204
+    assert instances_of(rest, "called") == []
+    [job] = rest.get("/job", params={"processInstanceId": instance["id"]}).json()
+    assert rest.get(f"/job-definition/{job['jobDefinitionId']}").json()["activityId"] == "wait"

@@ -253,6 +253,21 @@ def test_deleting_a_deployment_removes_its_timer_start_job_and_job_definitions(r
     assert rest.get("/job-definition").json() == []
 
 
+def test_deleting_a_process_definition_removes_its_timer_start_job(rest):
+    definition_id = deploy_hourly(rest)
+    assert rest.delete(f"/process-definition/{definition_id}").status_code == 204
+    assert jobs(rest) == []
+
+
+def test_deleting_the_latest_version_gives_the_previous_one_its_timer_start_job_back(rest):
+    previous = deploy_hourly(rest)
+    latest = deploy_hourly(rest, "PT2H")
+    assert rest.delete(f"/process-definition/{latest}").status_code == 204
+    [job] = jobs(rest)
+    assert job["processDefinitionId"] == previous
+    assert timedelta(minutes=59) < parse_date(job["dueDate"]) - datetime.now(UTC) < timedelta(minutes=61)
+
+
 def test_the_deployed_timer_start_job_starts_an_instance_when_executed(rest):
     definition_id = deploy_hourly(rest)
     [job] = jobs(rest, processDefinitionId=definition_id)
