@@ -297,6 +297,13 @@ class ProcessInstanceSession:
         for step in after_save():
             step(self, ended, was_new)
 
+    def release(self) -> None:
+        """A command that only read the instance gives the workflow back for the next one
+        (at the revision it was read at; a command that changed it must not)."""
+        if self.workflow is not None and not self._is_new:
+            self.workflow.script_engine = None
+            self.engine.workflows.put(self.id, self.row["revision"], self.workflow)
+
     def _keep_after_commit(self) -> None:
         """Offer the saved workflow to the next command on this instance, once committed. It
         goes without its script engine: that holds this session (variables, connection)."""

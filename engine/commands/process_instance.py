@@ -254,7 +254,9 @@ def activity_instances(engine: ProcessEngine, instance_id: str) -> dict[str, Any
 
     root_id = instance_id
     children = [node(task, root_id) for task in _active(workflow)]
-    return _activity_dto(root_id, None, definition_id, "processDefinition", session.definition["name"], instance_id, definition_id, children)
+    tree = _activity_dto(root_id, None, definition_id, "processDefinition", session.definition["name"], instance_id, definition_id, children)
+    session.release()
+    return tree
 
 
 def _active(workflow: Any) -> list[Any]:

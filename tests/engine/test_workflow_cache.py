@@ -9,7 +9,7 @@ import pytest
 from engine import variables as typed
 from engine.commands import task as tasks
 from engine.commands.deployment import create_deployment
-from engine.commands.process_instance import start_process_instance
+from engine.commands.process_instance import activity_instances, start_process_instance
 from engine.errors import ProcessEngineException
 from engine.process_engine import ProcessEngine
 from engine.workflow_cache import WorkflowCache
@@ -107,3 +107,12 @@ def test_a_command_that_rolls_back_leaves_no_workflow_behind(engine: ProcessEngi
     assert len(engine.workflows) == 0
     tasks.complete(engine, first, {"approved": typed.TypedValue("Boolean", False)})
     assert _task_ids(engine, instance["id"]) == {}
+
+
+def test_reading_the_activity_instance_tree_keeps_the_workflow_for_the_next_command(engine: ProcessEngine):
+    create_deployment(engine, {"two.bpmn": TWO_TASKS})
+    instance = start_process_instance(engine, key="two_tasks").instance
+    activity_instances(engine, instance["id"])
+    assert len(engine.workflows) == 1
+    tasks.complete(engine, _task_ids(engine, instance["id"])["first"], {"approved": typed.TypedValue("Boolean", True)})
+    assert list(_task_ids(engine, instance["id"])) == ["second"]
