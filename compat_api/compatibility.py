@@ -27,8 +27,9 @@ LIMITS = """\
   SQL query, in Python, with Camunda's typed comparison rules: correct, but not indexed.
 - Task queries: the `*Expression` variants, `orQueries`, HAL (`application/hal+json`) and
   variable sorting are not implemented.
-- Jobs: no job priority, no bulk `/job/retries` and `/job/suspended`; a timer after an
-  event-based gateway is not scheduled yet (docs/patterns.md, WCP16).
+- Jobs: no job priority, no bulk `/job/retries` and `/job/suspended`.
+- Conditional events (catch, boundary, start, event sub-process) are accepted but never fire:
+  m8flow does not evaluate their conditions when variables change.
 - Listeners (docs/delegates-and-listeners.md): a task's `create` listeners run when the
   request's engine steps are done, not at the moment the task is created.
 - No history, DMN evaluation, authentication or authorization yet (Camunda's default: off).
