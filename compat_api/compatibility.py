@@ -28,8 +28,10 @@ LIMITS = """\
 - Task queries: the `*Expression` variants, `orQueries`, HAL (`application/hal+json`) and
   variable sorting are not implemented.
 - Jobs: no job priority, no bulk `/job/retries` and `/job/suspended`.
-- Conditional events (catch, boundary, start, event sub-process) are accepted but never fire:
-  m8flow does not evaluate their conditions when variables change.
+- Conditional events: catch and boundary events and event sub-process starts fire when their
+  condition holds (evaluated when the instance runs and when variables are set through REST);
+  `camunda:variableName`/`variableEvents` filters are ignored (any variable change evaluates
+  every condition); process conditional start events (`POST /condition`) are not supported.
 - Listeners (docs/delegates-and-listeners.md): a task's `create` listeners run when the
   request's engine steps are done, not at the moment the task is created.
 - No history, DMN evaluation, authentication or authorization yet (Camunda's default: off).

@@ -63,9 +63,10 @@ def before_save() -> tuple[Any, ...]:
     """What ``save()`` runs before it serialises the workflow, in order: steps that still
     change it (``step(session, ended, new_instance)``), so the stored state and the workflow
     kept in memory (engine/workflow_cache.py) are the same."""
+    from engine.events.conditions import on_save as start_conditional_event_subprocesses
     from engine.listeners import end_cancelled_on_save
 
-    return (end_cancelled_on_save,)
+    return (start_conditional_event_subprocesses, end_cancelled_on_save)
 
 
 def projections() -> tuple[Any, ...]:
@@ -265,9 +266,9 @@ class ProcessInstanceSession:
 
     def save(self) -> None:
         assert self.workflow is not None
-        ended = self.ended
         for step in before_save():
-            step(self, ended, self._is_new)
+            step(self, self.ended, self._is_new)
+        ended = self.ended
         timestamp = now()
         values: dict[str, Any] = {
             "spiff_state": None if ended else dump_state(self.workflow),

@@ -16,6 +16,7 @@ from engine import variables as typed
 from engine.commands.task import task_row, task_updated
 from engine.dates import now
 from engine.errors import InvalidRequest, NotFound, NullValue
+from engine.events.conditions import variables_changed
 from engine.process_engine import ProcessEngine
 from engine.store import Row
 from engine.store import tables as t
@@ -118,6 +119,7 @@ def modify_variables(
                         **columns,
                     }],
                 )
+        variables_changed(engine, conn, instance_id)
         if task_scope_written:
             # Camunda's SetTaskVariablesCmd: a variable of the task itself written (not one
             # that went to the process, nor a removal) is an update of the task, once.
