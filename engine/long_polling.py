@@ -178,6 +178,8 @@ class LongPolling:
             for waiter in group.waiters:
                 if not waiter.future.done():
                     waiter.future.set_exception(ShuttingDown())
+                    # A poll whose client already left never awaits it: no "never retrieved" log.
+                    waiter.future.exception()
 
     async def close(self) -> None:
         self.reject_parked()
