@@ -27,14 +27,15 @@ from tests.conftest import REPO, ThreadedServer, free_port
 class ParkedFetch:
     """A long poll running in a thread; ``answered_at`` is when its response arrived."""
 
-    def __init__(self, rest: httpx.Client, topic: str, timeout_ms: int = 10_000, worker: str = "waiter") -> None:
+    def __init__(self, rest: httpx.Client, topic: str, timeout_ms: int = 10_000, worker: str = "waiter",
+                 max_tasks: int = 10) -> None:
         self.result: list[dict] | None = None
         self.answered_at = 0.0
         base = str(rest.base_url)
 
         def run() -> None:
             with httpx.Client(base_url=base, timeout=30) as client:
-                self.result = fetch(client, topic, worker=worker, asyncResponseTimeout=timeout_ms)
+                self.result = fetch(client, topic, worker=worker, max_tasks=max_tasks, asyncResponseTimeout=timeout_ms)
                 self.answered_at = time.monotonic()
 
         self.thread = threading.Thread(target=run, daemon=True)
@@ -121,11 +122,12 @@ def test_a_retry_timeout_wakes_a_parked_fetch_when_it_elapses(rest):
 
 def test_many_parked_fetches_each_get_a_distinct_task(rest):
     deploy_single(rest)
-    parked = [ParkedFetch(rest, "crowd", worker=f"w{i}") for i in range(5)]
+    parked = [ParkedFetch(rest, "crowd", worker=f"w{i}", max_tasks=1) for i in range(5)]
     for _ in range(5):
         start_single(rest, "crowd")
-    ids = [task["id"] for waiter in parked for task in waiter.wait()]
-    assert len(ids) == 5 and len(set(ids)) == 5
+    answers = [waiter.wait() for waiter in parked]
+    assert [len(answer) for answer in answers] == [1] * 5
+    assert len({answer[0]["id"] for answer in answers}) == 5
 
 
 # -- Camunda's long-polling settings: hand-off queue, shutdown, unique worker requests ----------

@@ -1,8 +1,6 @@
 """engine.bpmn.spiff_fixes: each test fails on plain SpiffWorkflow 3.2.0."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -76,18 +74,15 @@ def loop_model(iterations: int) -> bytes:
         '<bpmn:endEvent id="end"/>', pid="loop"))
 
 
-@pytest.mark.slow
-def test_loop_of_2000_iterations_completes_with_the_right_count():
-    # With Spiff's default max_depth=1000 this stopped at 500 and reported completion.
-    spec, subs = build_process_spec({"loop.bpmn": loop_model(2000)}, "loop")
+def test_a_loop_past_500_iterations_completes_with_the_right_count():
+    # With Spiff's default max_depth=1000 this stopped at 500 and reported completion. (The
+    # cost is quadratic in the unpruned tree: 2,000 iterations took 34 s, 600 take ~3 s.)
+    spec, subs = build_process_spec({"loop.bpmn": loop_model(600)}, "loop")
     workflow = BpmnWorkflow(spec, subs)
     workflow.get_tasks(spec_name="Start")[0].data["counter"] = 0
-    began = time.perf_counter()
     workflow.do_engine_steps()
-    elapsed = time.perf_counter() - began
     assert workflow.is_completed()
-    assert workflow.last_task.data["counter"] == 2000
-    print(f"2,000 loop iterations: {elapsed:.1f} s (quadratic in the task tree)")
+    assert workflow.last_task.data["counter"] == 600
 
 
 def test_chain_of_600_tasks_parses_and_runs():
