@@ -6,7 +6,7 @@ keyed by Camunda's parameter names.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast, overload
 
 from sqlalchemy import Connection, Select, and_, exists, func, select
 
@@ -15,7 +15,34 @@ from engine.errors import InvalidRequest
 from engine.store import Row
 from engine.store import tables as t
 
+if TYPE_CHECKING:
+    from engine.process_engine import ProcessEngine
+
 R = TypeVar("R", bound=Row)
+
+
+class QueryCommand(Protocol):
+    """A resource's list command: its rows, or with ``count_only`` how many (Camunda's
+    ``/count`` endpoints share the list's criteria)."""
+
+    @overload
+    def __call__(
+        self, engine: ProcessEngine, criteria: Mapping[str, Any], *,
+        sorting: Sequence[Mapping[str, Any]] | None = None, first_result: int | None = None,
+        max_results: int | None = None, count_only: Literal[False] = False,
+    ) -> list[Row]: ...
+
+    @overload
+    def __call__(
+        self, engine: ProcessEngine, criteria: Mapping[str, Any], *,
+        sorting: Sequence[Mapping[str, Any]] | None = None, first_result: int | None = None,
+        max_results: int | None = None, count_only: Literal[True],
+    ) -> int: ...
+
+
+def query_command(command: Callable[..., list[Row] | int]) -> QueryCommand:
+    """Declare a list command's result by ``count_only`` for the type checker."""
+    return cast(QueryCommand, command)
 
 
 def apply_sorting(query: Select, sorting: Sequence[Mapping[str, Any]] | None, columns: Mapping[str, Any], default: Any) -> Select:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, overload
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, delete, func, select
 
@@ -14,7 +14,7 @@ from engine.errors import InvalidRequest, NotFound, ProcessEngineException
 from engine.events.start_events import forget_definitions, register_start_events
 from engine.jobs import timer_start
 from engine.process_engine import ProcessEngine
-from engine.queries import apply_paging, apply_sorting
+from engine.queries import apply_paging, apply_sorting, query_command
 from engine.store import Row
 from engine.store import tables as t
 
@@ -237,30 +237,7 @@ DEPLOYMENT_SORT = {
 }
 
 
-@overload
-def query_deployments(
-    engine: ProcessEngine,
-    q: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[False] = False,
-) -> list[Row]: ...
-
-
-@overload
-def query_deployments(
-    engine: ProcessEngine,
-    q: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[True],
-) -> int: ...
-
-
+@query_command
 def query_deployments(
     engine: ProcessEngine,
     q: Mapping[str, Any],

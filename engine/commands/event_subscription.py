@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, overload
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from engine.process_engine import ProcessEngine
-from engine.queries import apply_paging, apply_sorting
+from engine.queries import apply_paging, apply_sorting, query_command
 from engine.store import Row
 from engine.store import tables as t
 
@@ -16,30 +16,7 @@ es = t.event_subscription
 SUBSCRIPTION_SORT = {"created": es.c.created_date, "tenantId": es.c.tenant_id}
 
 
-@overload
-def query_event_subscriptions(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[False] = False,
-) -> list[Row]: ...
-
-
-@overload
-def query_event_subscriptions(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[True],
-) -> int: ...
-
-
+@query_command
 def query_event_subscriptions(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, bindparam, exists, false, func, or_, select, update
 
@@ -30,7 +30,7 @@ from engine.errors import (
 from engine.instance import ProcessInstanceSession
 from engine.notify import external_tasks_changed
 from engine.process_engine import ProcessEngine
-from engine.queries import apply_paging, apply_sorting
+from engine.queries import apply_paging, apply_sorting, query_command
 from engine.store import Row
 from engine.store import tables as t
 
@@ -482,30 +482,7 @@ EXTERNAL_TASK_SORT = {
 }
 
 
-@overload
-def query_external_tasks(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[False] = False,
-) -> list[Row]: ...
-
-
-@overload
-def query_external_tasks(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[True],
-) -> int: ...
-
-
+@query_command
 def query_external_tasks(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],

@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal, overload
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
 from engine.dates import now
 from engine.errors import BadUserRequest, NotFound
 from engine.process_engine import ProcessEngine
-from engine.queries import apply_paging, apply_sorting
+from engine.queries import apply_paging, apply_sorting, query_command
 from engine.store import Row
 from engine.store import tables as t
 
@@ -73,30 +73,7 @@ def get_incident(engine: ProcessEngine, incident_id: str) -> Row:
     return row
 
 
-@overload
-def query_incidents(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[False] = False,
-) -> list[Row]: ...
-
-
-@overload
-def query_incidents(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[True],
-) -> int: ...
-
-
+@query_command
 def query_incidents(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],

@@ -12,7 +12,7 @@ import traceback
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal, overload
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
@@ -31,7 +31,7 @@ from engine.jobs import async_continuations as continuations
 from engine.jobs import retry, task_timeouts, timer_start, timers
 from engine.jobs.wakeup import jobs_changed
 from engine.process_engine import ProcessEngine
-from engine.queries import apply_paging, apply_sorting
+from engine.queries import apply_paging, apply_sorting, query_command
 from engine.repository import definition_by_id
 from engine.store import Row
 from engine.store import tables as t
@@ -301,30 +301,7 @@ JOB_SORT = {
 _COMPARE = {"gt": "__gt__", "lt": "__lt__", "gteq": "__ge__", "lteq": "__le__", "eq": "__eq__"}
 
 
-@overload
-def query_jobs(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[False] = False,
-) -> list[Row]: ...
-
-
-@overload
-def query_jobs(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[True],
-) -> int: ...
-
-
+@query_command
 def query_jobs(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, overload
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, select, update
 
 from engine.errors import ProcessEngineException
 from engine.process_engine import ProcessEngine
-from engine.queries import apply_paging, apply_sorting
+from engine.queries import apply_paging, apply_sorting, query_command
 from engine.repository import definition_by_id, latest_definition_by_key
 from engine.store import Row
 from engine.store import tables as t
@@ -52,30 +52,7 @@ def definition_xml(engine: ProcessEngine, **lookup: Any) -> tuple[Mapping[str, A
     return definition, bytes(content or b"")
 
 
-@overload
-def query_definitions(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[False] = False,
-) -> list[Row]: ...
-
-
-@overload
-def query_definitions(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[True],
-) -> int: ...
-
-
+@query_command
 def query_definitions(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, delete, func, select, update
@@ -15,7 +15,7 @@ from engine.errors import InvalidRequest, NotFound, ProcessEngineException, with
 from engine.instance import ProcessInstanceSession
 from engine.modification import Instruction, start_at
 from engine.process_engine import ProcessEngine
-from engine.queries import apply_sorting, filter_by_variables, page
+from engine.queries import apply_sorting, filter_by_variables, page, query_command
 from engine.repository import definition_by_id, latest_definition_by_key
 from engine.store import Row
 from engine.store import tables as t
@@ -85,30 +85,7 @@ def _running(conn: Connection, instance_id: str) -> Row:
     return row
 
 
-@overload
-def query_process_instances(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[False] = False,
-) -> list[Row]: ...
-
-
-@overload
-def query_process_instances(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[True],
-) -> int: ...
-
-
+@query_command
 def query_process_instances(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, overload
+from typing import Any
 
 from sqlalchemy import Connection, and_, exists, or_, select, update
 
@@ -12,7 +12,7 @@ from engine.dates import now
 from engine.errors import NotFound, NullValue, ProcessEngineException, TaskAlreadyClaimed
 from engine.instance import ProcessInstanceSession
 from engine.process_engine import ProcessEngine
-from engine.queries import apply_sorting, filter_by_variables, page
+from engine.queries import apply_sorting, filter_by_variables, page, query_command
 from engine.store import Row
 from engine.store import tables as t
 
@@ -50,30 +50,7 @@ def get_task(engine: ProcessEngine, task_id: str) -> Row:
     return row
 
 
-@overload
-def query_tasks(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[False] = False,
-) -> list[Row]: ...
-
-
-@overload
-def query_tasks(
-    engine: ProcessEngine,
-    criteria: Mapping[str, Any],
-    *,
-    sorting: Sequence[Mapping[str, Any]] | None = None,
-    first_result: int | None = None,
-    max_results: int | None = None,
-    count_only: Literal[True],
-) -> int: ...
-
-
+@query_command
 def query_tasks(
     engine: ProcessEngine,
     criteria: Mapping[str, Any],
