@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from engine.bpmn.extensions import camunda_of
 from engine.bpmn.script_engine import ExpressionContext, evaluate
-from engine.bpmn.specs import CamundaCallActivity
+from engine.bpmn.specs import CamundaCallActivity, model_has
 from engine.errors import ProcessEngineException
 from engine.store import tables as t
 from engine.variables import TypedValue, from_python
@@ -44,12 +44,8 @@ _started_inline: weakref.WeakSet[Any] = weakref.WeakSet()
 def has_call_activities(session: ProcessInstanceSession) -> bool:
     workflow = session.workflow
     assert workflow is not None
-    cached = getattr(workflow.spec, "_m8flow_has_call_activities", None)
-    if cached is None:
-        specs = [workflow.spec, *workflow.subprocess_specs.values()]
-        cached = any(isinstance(ts, CamundaCallActivity) for process in specs for ts in process.task_specs.values())
-        workflow.spec._m8flow_has_call_activities = cached
-    return bool(cached)
+    return model_has(workflow.spec, workflow.subprocess_specs, "call_activities",
+                     lambda spec: isinstance(spec, CamundaCallActivity))
 
 
 def _parked_call_activities(session: ProcessInstanceSession) -> list[Any]:

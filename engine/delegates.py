@@ -67,7 +67,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn import juel
 from engine.bpmn.extensions import camunda_of
 from engine.bpmn.script_engine import ExecutionBean, ExpressionContext, evaluate
-from engine.bpmn.specs import CamundaCallActivity, CamundaReceiveTask
+from engine.bpmn.specs import CamundaCallActivity, CamundaReceiveTask, model_has
 from engine.errors import ProcessEngineException
 
 if TYPE_CHECKING:
@@ -297,12 +297,7 @@ def is_delegate_task(spec: Any) -> bool:
 def _has_delegate_tasks(session: ProcessInstanceSession) -> bool:
     workflow = session.workflow
     assert workflow is not None
-    cached = getattr(workflow.spec, "_m8flow_has_delegates", None)
-    if cached is None:
-        specs = [workflow.spec, *workflow.subprocess_specs.values()]
-        cached = any(is_delegate_task(ts) for process in specs for ts in process.task_specs.values())
-        workflow.spec._m8flow_has_delegates = cached
-    return bool(cached)
+    return model_has(workflow.spec, workflow.subprocess_specs, "delegates", is_delegate_task)
 
 
 def run_delegate_tasks(session: ProcessInstanceSession) -> bool:

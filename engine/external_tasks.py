@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, delete, select
 
 from engine.bpmn import event_scopes
 from engine.bpmn.script_engine import camunda, evaluate
+from engine.bpmn.specs import model_has
 from engine.dates import now
 from engine.errors import ExpressionError, NotFound, ProcessEngineException
 from engine.notify import external_tasks_changed
@@ -46,13 +47,7 @@ def _has_external_tasks(session: ProcessInstanceSession) -> bool:
     parsed spec, which lives as long as the definition version."""
     workflow = session.workflow
     assert workflow is not None
-    spec = workflow.spec
-    cached = getattr(spec, "_m8flow_has_external", None)
-    if cached is None:
-        specs = [spec, *workflow.subprocess_specs.values()]
-        cached = any(is_external(task_spec) for process in specs for task_spec in process.task_specs.values())
-        spec._m8flow_has_external = cached
-    return bool(cached)
+    return model_has(workflow.spec, workflow.subprocess_specs, "external", is_external)
 
 
 def parked_external_tasks(session: ProcessInstanceSession) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from sqlalchemy import select, update
 from engine.bpmn.activity_types import activity_type
 from engine.bpmn.extensions import camunda_of
 from engine.bpmn.script_engine import PYTHON_FORMATS, ExpressionContext, run_python
+from engine.bpmn.specs import model_has
 from engine.delegate_task import TaskBean
 from engine.delegates import invoke
 from engine.errors import ScriptEvaluationError
@@ -274,12 +275,7 @@ def _has_cancel_listeners(session: ProcessInstanceSession) -> bool:
 
 
 def _any_cancel_listeners(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:
-    cached = getattr(spec, "_m8flow_has_cancel_listeners", None)
-    if cached is None:
-        cached = any(_listens_on_cancel(ts) for process in [spec, *subprocess_specs.values()]
-                     for ts in process.task_specs.values())
-        spec._m8flow_has_cancel_listeners = cached
-    return bool(cached)
+    return model_has(spec, subprocess_specs, "cancel_listeners", _listens_on_cancel)
 
 
 def deletion_runs_listeners(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:

@@ -12,6 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, delete, select
 
 from engine.bpmn.script_engine import camunda, evaluate
+from engine.bpmn.specs import model_has
 from engine.dates import now, parse_date
 from engine.errors import ExpressionError, ProcessEngineException
 from engine.store import tables as t
@@ -32,13 +33,7 @@ def _has_user_tasks(session: ProcessInstanceSession) -> bool:
     parsed spec, which lives as long as the definition version."""
     workflow = session.workflow
     assert workflow is not None
-    spec = workflow.spec
-    cached = getattr(spec, "_m8flow_has_user_tasks", None)
-    if cached is None:
-        specs = [spec, *workflow.subprocess_specs.values()]
-        cached = any(isinstance(task_spec, UserTask) for process in specs for task_spec in process.task_specs.values())
-        spec._m8flow_has_user_tasks = cached
-    return bool(cached)
+    return model_has(workflow.spec, workflow.subprocess_specs, "user_tasks", lambda spec: isinstance(spec, UserTask))
 
 
 # Built once: every save of an instance with user tasks runs them.

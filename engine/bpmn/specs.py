@@ -8,6 +8,7 @@ extensions (external task, delegate, expression, decision) and completes them wi
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.defaults import (
@@ -74,3 +75,17 @@ class CamundaCallActivity(ServiceTask):
     """``bpmn:callActivity``: parks in STARTED while the called process runs as a process
     instance of its own; the runtime completes it when that instance ends (see
     ``engine.call_activities``). Spiff's ``CallActivity`` would run the callee inline."""
+
+
+def model_has(spec: Any, subprocess_specs: Mapping[str, Any], name: str, predicate: Callable[[Any], bool]) -> bool:
+    """Whether any task spec of the process or of its embedded sub-processes satisfies
+    ``predicate``: answered once per parsed spec (which lives as long as the definition
+    version) and kept on it as ``_m8flow_has_<name>``, so a command on a model without the
+    feature skips it for the price of an attribute lookup."""
+    attribute = f"_m8flow_has_{name}"
+    cached = getattr(spec, attribute, None)
+    if cached is None:
+        cached = any(predicate(task_spec) for process in (spec, *subprocess_specs.values())
+                     for task_spec in process.task_specs.values())
+        setattr(spec, attribute, cached)
+    return bool(cached)

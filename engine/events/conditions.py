@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, select
 
 from engine.bpmn import event_scopes
+from engine.bpmn.specs import model_has
 from engine.process_engine import ProcessEngine
 from engine.store import tables as t
 from engine.workflow_cache import fingerprint
@@ -25,19 +26,10 @@ from engine.workflow_cache import fingerprint
 if TYPE_CHECKING:
     from engine.instance import ProcessInstanceSession
 
-_CACHED = "_m8flow_has_conditional_events"
-
-
 def has_conditional_events(spec: Any, subprocess_specs: Mapping[str, Any]) -> bool:
     """Cached on the parsed spec, which lives as long as the definition version."""
-    cached = getattr(spec, _CACHED, None)
-    if cached is None:
-        cached = any(
-            isinstance(getattr(task_spec, "event_definition", None), ConditionalEventDefinition)
-            for process in (spec, *subprocess_specs.values()) for task_spec in process.task_specs.values()
-        )
-        setattr(spec, _CACHED, cached)
-    return bool(cached)
+    return model_has(spec, subprocess_specs, "conditional_events",
+                     lambda task_spec: isinstance(getattr(task_spec, "event_definition", None), ConditionalEventDefinition))
 
 
 def variables_changed(engine: ProcessEngine, conn: Connection, instance_id: str) -> None:

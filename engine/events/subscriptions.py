@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
 from engine.bpmn import event_names, event_scopes
+from engine.bpmn.specs import model_has
 from engine.dates import now
 from engine.store import tables as t
 
@@ -90,34 +91,19 @@ def _has_events(session: ProcessInstanceSession) -> bool:
     """Whether the model has any message or signal catch; cached on the parsed spec."""
     workflow = session.workflow
     assert workflow is not None
-    spec = workflow.spec
-    cached = getattr(spec, "_m8flow_has_events", None)
-    if cached is None:
-        kinds = (MessageEventDefinition, SignalEventDefinition, MultipleEventDefinition)
-        cached = any(
-            isinstance(getattr(task_spec, "event_definition", None), kinds)
-            for process in [spec, *workflow.subprocess_specs.values()]
-            for task_spec in process.task_specs.values()
-        )
-        spec._m8flow_has_events = cached
-    return bool(cached)
+    kinds = (MessageEventDefinition, SignalEventDefinition, MultipleEventDefinition)
+    return model_has(workflow.spec, workflow.subprocess_specs, "events",
+                     lambda spec: isinstance(getattr(spec, "event_definition", None), kinds))
 
 
 def has_expression_names(session: ProcessInstanceSession) -> bool:
     """Whether a message or signal of the model is named by an expression; cached on the spec."""
     workflow = session.workflow
     assert workflow is not None
-    spec = workflow.spec
-    cached = getattr(spec, "_m8flow_has_expression_names", None)
-    if cached is None:
-        cached = any(
-            event_type_of(definition) is not None and event_names.is_expression(definition.name)
-            for process in [spec, *workflow.subprocess_specs.values()]
-            for task_spec in process.task_specs.values()
-            for definition in _definitions(getattr(task_spec, "event_definition", None))
-        )
-        spec._m8flow_has_expression_names = cached
-    return bool(cached)
+    return model_has(workflow.spec, workflow.subprocess_specs, "expression_names", lambda spec: any(
+        event_type_of(definition) is not None and event_names.is_expression(definition.name)
+        for definition in _definitions(getattr(spec, "event_definition", None))
+    ))
 
 
 def _definitions(definition: Any) -> list[Any]:

@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.extensions import camunda_of
 from engine.bpmn.script_engine import evaluate
+from engine.bpmn.specs import model_has
 from engine.errors import ProcessEngineException
 from engine.jobs import cron
 
@@ -103,12 +104,7 @@ def current_jobs(workflow: Any) -> dict[str, dict[str, Any]]:
 
 
 def _has_timeouts(workflow: Any) -> bool:
-    cached = getattr(workflow.spec, "_m8flow_has_timeouts", None)
-    if cached is None:
-        cached = any(declared(spec) for process in [workflow.spec, *workflow.subprocess_specs.values()]
-                     for spec in process.task_specs.values())
-        workflow.spec._m8flow_has_timeouts = cached
-    return bool(cached)
+    return model_has(workflow.spec, workflow.subprocess_specs, "timeouts", lambda spec: bool(declared(spec)))
 
 
 def _open_timeouts(workflow: Any) -> list[tuple[Any, dict[str, Any], dict[str, Any]]]:
