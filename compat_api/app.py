@@ -28,6 +28,7 @@ from compat_api import (
     task,
 )
 from compat_api import forms as m8flow_forms
+from compat_api.dispatch import ResourceRoutes
 from compat_api.errors import EXCEPTION_HANDLERS, RestError
 from compat_api.shutdown import on_stop_signal
 from engine.jobs.executor import JobExecutor, enabled_by_environment
@@ -63,8 +64,8 @@ class NamedEngine:
 def create_app(engine: ProcessEngine, *, long_polling: LongPollingSettings | None = None) -> Starlette:
     """``long_polling``: fetchAndLock's queue capacity and unique worker requests; by default
     from ``M8FLOW_FETCH_AND_LOCK_*`` (``m8flow serve`` sets them from its options)."""
-    routes = resource_routes()
-    named = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
+    routes = ResourceRoutes(resource_routes())
+    named = Starlette(routes=[routes], exception_handlers=EXCEPTION_HANDLERS)
     named.state.engine = engine
     polling = LongPolling(engine, run_in_threadpool, settings=long_polling or LongPollingSettings.from_environment())
     named.state.long_polling = polling
@@ -90,7 +91,7 @@ def create_app(engine: ProcessEngine, *, long_polling: LongPollingSettings | Non
                 routes=[
                     *engine_info.engine_routes,
                     Mount("/engine/{engine_name}", app=NamedEngine(named, engine.name)),
-                    *routes,
+                    routes,
                 ],
             ),
             # m8flow's own endpoints (form.io forms) stay outside Camunda's namespace
