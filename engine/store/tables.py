@@ -190,6 +190,8 @@ external_task = Table(
     Column("extension_properties", Text),
     Column("revision", Integer, nullable=False, default=1),
     Index("ix_external_task_topic", "topic_name", "lock_expiration_time"),
+    # fetchAndLock's order: the oldest tasks of a topic first, without sorting them all.
+    Index("ix_external_task_fetch_order", "topic_name", "create_time", "id"),
     Index("ix_external_task_process_instance", "process_instance_id"),
 )
 

@@ -1,0 +1,55 @@
+"""The schema the migrations build, and the indexes the hot queries rely on."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import event
+
+from engine.commands import external_task
+from engine.commands.deployment import create_deployment
+from engine.commands.process_instance import start_process_instance
+from engine.process_engine import ProcessEngine
+from engine.store import tables
+
+MODEL = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://m8flow/test">
+  <bpmn:process id="work" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:serviceTask id="task" camunda:type="external" camunda:topic="t"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_the_migrations_build_exactly_the_declared_tables_and_indexes(engine: ProcessEngine) -> None:
+    with engine.database.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), tables.metadata)
+    assert differences == []
+
+
+def test_fetch_and_lock_reads_a_topic_in_index_order_instead_of_sorting_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = ProcessEngine.from_url(f"sqlite:///{tmp_path / 'fetch.db'}")
+    try:
+        create_deployment(engine, {"work.bpmn": MODEL})
+        for _ in range(3):
+            start_process_instance(engine, key="work")
+        fetches: list[tuple[str, tuple]] = []
+
+        def remember(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
+            if statement.startswith("SELECT external_task.id") and "ORDER BY" in statement:
+                fetches.append((statement, parameters))
+
+        event.listen(engine.database.engine, "before_cursor_execute", remember)
+        locked = external_task.fetch_and_lock(engine, external_task.FetchRequest("w", 2, [external_task.TopicRequest("t", 1000)]))
+        event.remove(engine.database.engine, "before_cursor_execute", remember)
+        assert len(locked) == 2
+        (statement, parameters), = fetches
+        with engine.database.engine.connect() as conn:
+            plan = " | ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+        assert "ix_external_task_fetch_order" in plan
+        assert "TEMP B-TREE" not in plan
+    finally:
+        engine.close()
