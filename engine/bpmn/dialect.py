@@ -60,6 +60,7 @@ from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser as CamundaUser
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 from engine.bpmn.activity_types import SYNTHETIC, activity_type_of_element
+from engine.bpmn.documents import OneWalkDocuments
 from engine.bpmn.extensions import BPMN_NS, CAMUNDA_NS, read_camunda, read_timer
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
@@ -275,7 +276,7 @@ class Camunda7ProcessParser(ProcessParser):
         return spec
 
 
-class Camunda7Parser(CamundaParser):
+class Camunda7Parser(OneWalkDocuments, CamundaParser):
     PROCESS_PARSER_CLASS = Camunda7ProcessParser
     OVERRIDE_PARSER_CLASSES = {
         full_tag("task"): (TaskParser, PassThroughTask),

@@ -46,6 +46,7 @@ _B = "{" + BPMN_NS + "}"
 _DMN_MODEL_PREFIXES = ("{http://www.omg.org/spec/DMN/", "{https://www.omg.org/spec/DMN/")
 # Spiff's parser recurses along sequence flows: a few frames per element.
 _FRAMES_PER_ELEMENT = 6
+_COUNT_IDS = etree.XPath("count(//*[@id])")  # a number: no list of elements to build
 
 
 @dataclass
@@ -190,7 +191,7 @@ def _load(name: str, data: bytes, trees: Mapping[str, etree._Element] | None = N
 
 
 def _add_documents(parser: Camunda7Parser, documents: Mapping[str, etree._Element]) -> None:
-    elements = sum(len(root.xpath("//*[@id]")) for root in documents.values())
+    elements = sum(int(_COUNT_IDS(root)) for root in documents.values())
     spiff_fixes.ensure_recursion_limit(1000 + _FRAMES_PER_ELEMENT * elements)
     for name, root in documents.items():
         prepare_for_spiff(root)
