@@ -24,6 +24,8 @@ from typing import Protocol
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 
+from engine.store.database import after_commit, transaction_state
+
 log = logging.getLogger("m8flow.notify")
 
 CHANNEL = "m8flow_external_task"
@@ -44,11 +46,25 @@ def external_tasks_changed(conn: Connection, topics: Iterable[str]) -> None:
         for name in names:
             conn.execute(text("SELECT pg_notify(:channel, :topic)"), {"channel": CHANNEL, "topic": name})
         return
-    pending = conn.info.get(_PENDING)
-    if pending is None:
-        pending = conn.info[_PENDING] = set()
-        _listen_for_end(conn)
-    pending.update(names)
+    state = transaction_state(conn)
+    if state is None:  # not an engine command's transaction
+        pending = conn.info.get(_PENDING)
+        if pending is None:
+            pending = conn.info[_PENDING] = set()
+            _listen_for_end(conn)
+        pending.update(names)
+        return
+    pending_topics = state.get(_PENDING)
+    if not isinstance(pending_topics, set):
+        pending_topics = set()
+        state[_PENDING] = pending_topics
+        hub = hub_for(conn.engine.url.render_as_string(hide_password=False))
+        # After the commit, still holding the write lock: a woken waiter's fetch (a writer
+        # too) starts once this command is done and sees the new rows. (Not an event
+        # listener on the connection: SQLAlchemy connections are made per transaction,
+        # registering one is slow, and every later statement then dispatches to it.)
+        after_commit(conn, lambda: hub.publish(frozenset(pending_topics)))
+    pending_topics.update(names)
 
 
 _listening: weakref.WeakSet[Connection] = weakref.WeakSet()

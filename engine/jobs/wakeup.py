@@ -9,6 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, event
 
+from engine.store.database import after_commit, transaction_state
+
 _PENDING = "m8flow_pending_job_due"
 Listener = Callable[[datetime], None]
 
@@ -30,6 +32,14 @@ def subscribe(listener: Listener) -> Callable[[], None]:
 
 def jobs_changed(conn: Connection, due: datetime) -> None:
     """A job due at ``due`` exists once the current transaction commits."""
+    state = transaction_state(conn)
+    if state is not None:  # an engine command's transaction: no per-connection listener
+        earliest = state.get(_PENDING)
+        if earliest is None:
+            after_commit(conn, lambda: _announce(state.get(_PENDING)))  # type: ignore[arg-type]
+        if not isinstance(earliest, datetime) or due < earliest:
+            state[_PENDING] = due
+        return
     pending = conn.info.get(_PENDING)
     if pending is None:
         conn.info[_PENDING] = due
@@ -40,7 +50,10 @@ def jobs_changed(conn: Connection, due: datetime) -> None:
 
 
 def _on_commit(conn: Connection) -> None:
-    due = conn.info.pop(_PENDING, None)
+    _announce(conn.info.pop(_PENDING, None))
+
+
+def _announce(due: datetime | None) -> None:
     if due is None:
         return
     with _lock:

@@ -29,12 +29,21 @@ log = logging.getLogger("m8flow.store")
 DEFAULT_DATABASE_URL = "sqlite:///./m8flow.db"
 _WRITE = "m8flow_write"
 _AFTER_COMMIT = "m8flow_after_commit"
+_STATE = "m8flow_transaction_state"
 
 
 def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
     """Run ``callback`` once the transaction of ``connection`` (opened by
     ``Database.transaction``) has committed; never if it rolls back."""
     connection.info[_AFTER_COMMIT].append(callback)
+
+
+def transaction_state(connection: Connection) -> dict[str, object] | None:
+    """A dict for what one command gathers while its transaction runs (topics to announce
+    at commit...), gone with the transaction whether it commits or not; None outside a
+    ``Database.transaction``. ``connection.info`` itself outlives the transaction: it
+    belongs to the pooled DB-API connection."""
+    return connection.info.get(_STATE)
 
 
 def database_url_from_env() -> str:
@@ -98,10 +107,12 @@ class Database:
             with engine.begin() as connection:
                 callbacks: list[Callable[[], None]] = []
                 connection.info[_AFTER_COMMIT] = callbacks
+                connection.info[_STATE] = {}
                 try:
                     yield connection
                 finally:
                     del connection.info[_AFTER_COMMIT]
+                    del connection.info[_STATE]
             for callback in callbacks:
                 callback()
         except DataError as exc:
