@@ -336,11 +336,13 @@ def _make_implicit_splits_explicit(container: Any) -> None:
     the conditional ones that hold); Spiff refuses it. Insert the equivalent parallel or
     inclusive gateway, marked synthetic so it has no Camunda activity type."""
     outgoing: dict[str, list[Any]] = {}
+    for flow in container.iterchildren(_B + "sequenceFlow"):
+        outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    if all(len(flows) < 2 for flows in outgoing.values()):
+        return  # most containers: nothing splits implicitly, no need to index the nodes
     nodes: dict[str, Any] = {}
-    for element in container:
-        if element.tag == _B + "sequenceFlow":
-            outgoing.setdefault(element.get("sourceRef"), []).append(element)
-        elif isinstance(element.tag, str):
+    for element in container.iterchildren(etree.Element):
+        if element.tag != _B + "sequenceFlow":
             nodes[element.get("id")] = element
     for source_id, flows in outgoing.items():
         source = nodes.get(source_id)
@@ -369,8 +371,8 @@ def _connect_link_events(container: Any) -> None:
     event that keeps its Camunda activity type."""
     catches: dict[str, Any] = {}
     throws: list[tuple[Any, str]] = []
-    for element in container:
-        link = element.find(_B + "linkEventDefinition") if isinstance(element.tag, str) else None
+    for element in container.iterchildren(_B + "intermediateCatchEvent", _B + "intermediateThrowEvent"):
+        link = element.find(_B + "linkEventDefinition")
         if link is None:
             continue
         name = link.get("name") or ""

@@ -60,6 +60,9 @@ _EVENT_DEFINITION_TAGS = {
     )
 }
 TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
+_EXTENSION_ELEMENTS = _B + "extensionElements"
+_MULTI_INSTANCE = _B + "multiInstanceLoopCharacteristics"
+_READ_CHILDREN = (_EXTENSION_ELEMENTS, _MULTI_INSTANCE, *sorted(_EVENT_DEFINITION_TAGS))
 
 
 def canonicalize_namespaces(root: etree._Element) -> None:
@@ -98,27 +101,32 @@ def camunda_attributes(element: etree._Element) -> dict[str, str]:
 def read_camunda(element: etree._Element) -> dict[str, Any]:
     """Everything camunda: on one flow element (or a process), in the documented shape."""
     attributes: dict[str, str] = {}
-    extension_elements = None
-    for child in element:
-        if child.tag in _EVENT_DEFINITION_TAGS:
-            attributes.update(camunda_attributes(child))
-        elif child.tag == _B + "extensionElements":
+    extension_elements = mi = None
+    definitions = []
+    # lxml picks the few children that matter (a process has every flow element as a child).
+    for child in element.iterchildren(*_READ_CHILDREN):
+        tag = child.tag
+        if tag == _EXTENSION_ELEMENTS:
             extension_elements = child
+        elif tag == _MULTI_INSTANCE:
+            if mi is None:
+                mi = child
+        else:
+            attributes.update(camunda_attributes(child))
+            definitions.append(child)
     attributes.update(camunda_attributes(element))
     result: dict[str, Any] = {"attributes": attributes}
     if extension_elements is not None:
         result.update(_read_extension_elements(extension_elements))
     # camunda:in on a signal event definition (signal payload) lands in "in" as well.
-    for child in element:
-        if child.tag in _EVENT_DEFINITION_TAGS:
-            ext = child.find(_B + "extensionElements")
-            if ext is not None:
-                for key, value in _read_extension_elements(ext).items():
-                    if isinstance(value, list):
-                        result.setdefault(key, []).extend(value)
-                    else:
-                        result.setdefault(key, value)
-    mi = element.find(_B + "multiInstanceLoopCharacteristics")
+    for child in definitions:
+        ext = child.find(_EXTENSION_ELEMENTS)
+        if ext is not None:
+            for key, value in _read_extension_elements(ext).items():
+                if isinstance(value, list):
+                    result.setdefault(key, []).extend(value)
+                else:
+                    result.setdefault(key, value)
     if mi is not None:
         result["multiInstance"] = _read_multi_instance(mi)
     return result

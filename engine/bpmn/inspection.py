@@ -22,6 +22,10 @@ _B = "{" + BPMN_NS + "}"
 _C = "{" + CAMUNDA_NS + "}"
 _ZEEBE = "http://camunda.org/schema/zeebe/1.0"
 _IMPLEMENTATIONS = ("class", "delegateExpression", "expression", "type")
+# What inspect_document acts on: zeebe extensions and these BPMN elements.
+_INSPECTED = ("{" + _ZEEBE + "}*", *(_B + local for local in (
+    "complexGateway", "compensateEventDefinition", "scriptTask", "serviceTask", "sendTask",
+    "businessRuleTask", "linkEventDefinition", "standardLoopCharacteristics", "callActivity")))
 
 
 def is_executable(process: etree._Element) -> bool:
@@ -49,14 +53,10 @@ def inspect_document(root: etree._Element, resource: str) -> list[dict[str, Any]
     for process in root.iterfind(_B + "process"):
         if not is_executable(process):
             continue
-        for element in process.iter():
+        for element in process.iter(*_INSPECTED):  # lxml skips everything else
             tag = element.tag
-            if not isinstance(tag, str):
-                continue
             if tag.startswith("{" + _ZEEBE + "}"):
                 warn(element.getparent(), "Camunda 8 (zeebe) extensions are ignored")
-                continue
-            if not tag.startswith(_B):
                 continue
             local = tag[len(_B):]
             if local == "complexGateway":
