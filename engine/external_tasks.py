@@ -31,6 +31,7 @@ from engine.dates import now
 from engine.errors import ExpressionError, NotFound, ProcessEngineException
 from engine.notify import external_tasks_changed
 from engine.store import tables as t
+from engine.store.hot import HotStatement
 
 if TYPE_CHECKING:
     from engine.instance import ProcessInstanceSession
@@ -59,10 +60,12 @@ def parked_external_tasks(session: ProcessInstanceSession) -> dict[str, Any]:
 
 
 # Built once: every save of an instance with external activities runs them.
-_EXISTING = select(t.external_task.c.id).where(t.external_task.c.process_instance_id == bindparam("instance_id"))
-_DELETE_INCIDENTS = delete(t.incident).where(t.incident.c.configuration.in_(bindparam("ids", expanding=True)))
-_DELETE = delete(t.external_task).where(t.external_task.c.id.in_(bindparam("ids", expanding=True)))
-_INSERT = t.external_task.insert()
+_EXISTING = HotStatement(
+    select(t.external_task.c.id).where(t.external_task.c.process_instance_id == bindparam("instance_id"))
+)
+_DELETE_INCIDENTS = HotStatement(delete(t.incident).where(t.incident.c.configuration == bindparam("b_id")))
+_DELETE = HotStatement(delete(t.external_task).where(t.external_task.c.id == bindparam("b_id")))
+_INSERT = HotStatement(t.external_task.insert())
 
 
 def sync_external_tasks(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
@@ -70,17 +73,19 @@ def sync_external_tasks(session: ProcessInstanceSession, ended: bool, new_instan
     if not _has_external_tasks(session):
         return
     conn = session.conn
-    existing = {row[0] for row in conn.execute(_EXISTING, {"instance_id": session.id})}
+    # A new instance has no rows yet.
+    existing: set[str] = set() if new_instance else set(_EXISTING.scalars(conn, {"instance_id": session.id}))
     current = {} if ended else parked_external_tasks(session)
     gone = existing - current.keys()
     if gone:
-        conn.execute(_DELETE_INCIDENTS, {"ids": list(gone)})
-        conn.execute(_DELETE, {"ids": list(gone)})
+        ids = [{"b_id": task_id} for task_id in gone]
+        _DELETE_INCIDENTS.run_many(conn, ids)
+        _DELETE.run_many(conn, ids)
         for task_id in gone:
             session.variables.drop_scope(task_id)
     rows = [_new_row(session, task_id, task) for task_id, task in current.items() if task_id not in existing]
     if rows:
-        conn.execute(_INSERT, rows)
+        _INSERT.run_many(conn, rows)
         external_tasks_changed(conn, {row["topic_name"] for row in rows})
 
 

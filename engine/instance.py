@@ -33,30 +33,33 @@ from engine.process_engine import ProcessEngine
 from engine.scope import InstanceVariables
 from engine.store import tables as t
 from engine.store.database import after_commit
+from engine.store.hot import HotStatement
 from engine.workflow_cache import fingerprint
 
 if TYPE_CHECKING:
     from engine.behaviours import Behaviours
 
 
-# The hot statements, built once (statement construction is a large share of a command).
-_SELECT_RUNNING = select(t.process_instance).where(
+# The hot statements, built once and run on the driver (engine/store/hot.py).
+_SELECT_RUNNING = HotStatement(select(t.process_instance).where(
     t.process_instance.c.id == bindparam("instance_id"), t.process_instance.c.end_time.is_(None)
+))
+_SELECT_VARIABLES = HotStatement(
+    select(t.variable).where(t.variable.c.process_instance_id == bindparam("instance_id"))
 )
-_SELECT_VARIABLES = select(t.variable).where(t.variable.c.process_instance_id == bindparam("instance_id"))
-_INSERT_INSTANCE = t.process_instance.insert()
-_INSERT_VARIABLES = t.variable.insert()
-_DELETE_VARIABLE = delete(t.variable).where(
+_INSERT_INSTANCE = HotStatement(t.process_instance.insert())
+_INSERT_VARIABLES = HotStatement(t.variable.insert())
+_DELETE_VARIABLE = HotStatement(delete(t.variable).where(
     t.variable.c.scope_id == bindparam("b_scope_id"), t.variable.c.name == bindparam("b_name")
-)
-_UPDATE_VARIABLE = (
+))
+_UPDATE_VARIABLE = HotStatement(
     update(t.variable)
     .where(t.variable.c.scope_id == bindparam("b_scope_id"), t.variable.c.name == bindparam("b_name"))
     .values(revision=t.variable.c.revision + 1)
 )
-_UPDATE_AT_REVISION = update(t.process_instance).where(
+_UPDATE_AT_REVISION = HotStatement(update(t.process_instance).where(
     t.process_instance.c.id == bindparam("b_id"), t.process_instance.c.revision == bindparam("b_revision")
-)
+))
 
 
 def before_save() -> tuple[Any, ...]:
@@ -172,11 +175,11 @@ class ProcessInstanceSession:
 
     @classmethod
     def load(cls, engine: ProcessEngine, conn: Connection, instance_id: str) -> ProcessInstanceSession:
-        row = conn.execute(_SELECT_RUNNING, {"instance_id": instance_id}).mappings().first()
+        row = _SELECT_RUNNING.first(conn, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"Process instance with id {instance_id} does not exist")
         definition = engine.specs.definition(conn, row["process_definition_id"])
-        session = cls(engine, conn, definition, dict(row))
+        session = cls(engine, conn, definition, row)
         workflow = engine.workflows.take(instance_id, row["revision"])
         if workflow is None:
             spec, subprocess_specs = engine.specs.get(conn, definition)
@@ -193,7 +196,7 @@ class ProcessInstanceSession:
         )
 
     def _load_variables(self) -> None:
-        for row in self.conn.execute(_SELECT_VARIABLES, {"instance_id": self.id}).mappings():
+        for row in _SELECT_VARIABLES.all(self.conn, {"instance_id": self.id}):
             self.variables.load(row["scope_id"], row["name"], typed.decode(row), row["task_id"])
             self._existing_variables.add((row["scope_id"], row["name"]))
 
@@ -280,11 +283,11 @@ class ProcessInstanceSession:
         was_new = self._is_new
         if self._is_new:
             self.row.update(values)
-            self.conn.execute(_INSERT_INSTANCE, [self.row])
+            _INSERT_INSTANCE.run_many(self.conn, [self.row])
             self._is_new = False
         else:
-            result = self.conn.execute(_UPDATE_AT_REVISION, {"b_id": self.id, "b_revision": self.row["revision"], **values})
-            if result.rowcount != 1:
+            updated = _UPDATE_AT_REVISION.run(self.conn, {"b_id": self.id, "b_revision": self.row["revision"], **values})
+            if updated != 1:
                 raise OptimisticLockingConflict(
                     f"ENGINE-03005 Execution of 'UPDATE ExecutionEntity[{self.id}]' failed. "
                     "Entity was updated by another transaction concurrently."
@@ -321,13 +324,13 @@ class ProcessInstanceSession:
         written, removed = self.variables.changes()
         for scope_id, name in removed:
             if (scope_id, name) in self._existing_variables:
-                self.conn.execute(_DELETE_VARIABLE, {"b_scope_id": scope_id, "b_name": name})
+                _DELETE_VARIABLE.run(self.conn, {"b_scope_id": scope_id, "b_name": name})
                 self._existing_variables.discard((scope_id, name))
         inserts = []
         for scope_id, name, value, task_id in written:
             columns = typed.encode(value)
             if (scope_id, name) in self._existing_variables:
-                self.conn.execute(_UPDATE_VARIABLE, {"b_scope_id": scope_id, "b_name": name, **columns})
+                _UPDATE_VARIABLE.run(self.conn, {"b_scope_id": scope_id, "b_name": name, **columns})
             else:
                 inserts.append(
                     {
@@ -342,5 +345,5 @@ class ProcessInstanceSession:
                 )
                 self._existing_variables.add((scope_id, name))
         if inserts:
-            self.conn.execute(_INSERT_VARIABLES, inserts)
+            _INSERT_VARIABLES.run_many(self.conn, inserts)
         self.variables.mark_clean()

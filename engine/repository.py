@@ -17,6 +17,7 @@ from engine.bpmn.parser import build_process_spec
 from engine.errors import NotFound
 from engine.store import Row
 from engine.store import tables as t
+from engine.store.hot import HotStatement
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")
 
@@ -27,16 +28,18 @@ def is_bpmn(name: str) -> bool:
 
 _pd = t.process_definition
 # Built once: a start by key runs these on every request.
-_BY_ID = select(_pd).where(_pd.c.id == bindparam("definition_id"))
-_LATEST_BY_KEY = select(_pd).where(_pd.c.key == bindparam("key"), _pd.c.tenant_id.is_(None)).order_by(_pd.c.version.desc()).limit(1)
-_LATEST_BY_KEY_AND_TENANT = (
+_BY_ID = HotStatement(select(_pd).where(_pd.c.id == bindparam("definition_id")))
+_LATEST_BY_KEY = HotStatement(
+    select(_pd).where(_pd.c.key == bindparam("key"), _pd.c.tenant_id.is_(None)).order_by(_pd.c.version.desc()).limit(1)
+)
+_LATEST_BY_KEY_AND_TENANT = HotStatement(
     select(_pd).where(_pd.c.key == bindparam("key"), _pd.c.tenant_id == bindparam("tenant_id"))
     .order_by(_pd.c.version.desc()).limit(1)
 )
 
 
 def definition_by_id(conn: Connection, definition_id: str) -> Row:
-    row = conn.execute(_BY_ID, {"definition_id": definition_id}).mappings().first()
+    row = _BY_ID.first(conn, {"definition_id": definition_id})
     if row is None:
         raise NotFound(f"No matching definition with id {definition_id}")
     return row
@@ -44,9 +47,9 @@ def definition_by_id(conn: Connection, definition_id: str) -> Row:
 
 def latest_definition_by_key(conn: Connection, key: str, tenant_id: str | None = None) -> Row:
     if tenant_id is None:
-        row = conn.execute(_LATEST_BY_KEY, {"key": key}).mappings().first()
+        row = _LATEST_BY_KEY.first(conn, {"key": key})
     else:
-        row = conn.execute(_LATEST_BY_KEY_AND_TENANT, {"key": key, "tenant_id": tenant_id}).mappings().first()
+        row = _LATEST_BY_KEY_AND_TENANT.first(conn, {"key": key, "tenant_id": tenant_id})
     if row is None:
         if tenant_id is None:
             raise NotFound(f"No matching process definition with key: {key} and no tenant-id")

@@ -16,6 +16,7 @@ from engine.bpmn.specs import model_has
 from engine.dates import now, parse_date
 from engine.errors import ExpressionError, ProcessEngineException
 from engine.store import tables as t
+from engine.store.hot import HotStatement
 
 if TYPE_CHECKING:
     from engine.instance import ProcessInstanceSession
@@ -37,25 +38,24 @@ def _has_user_tasks(session: ProcessInstanceSession) -> bool:
 
 
 # Built once: every save of an instance with user tasks runs them.
-_EXISTING = select(t.task.c.id).where(t.task.c.process_instance_id == bindparam("instance_id"))
-_DELETE_LINKS = delete(t.identity_link).where(t.identity_link.c.task_id.in_(bindparam("ids", expanding=True)))
-_DELETE = delete(t.task).where(t.task.c.id.in_(bindparam("ids", expanding=True)))
-_INSERT = t.task.insert()
-_INSERT_LINKS = t.identity_link.insert()
+_EXISTING = HotStatement(select(t.task.c.id).where(t.task.c.process_instance_id == bindparam("instance_id")))
+_DELETE_LINKS = HotStatement(delete(t.identity_link).where(t.identity_link.c.task_id == bindparam("b_id")))
+_DELETE = HotStatement(delete(t.task).where(t.task.c.id == bindparam("b_id")))
+_INSERT = HotStatement(t.task.insert())
+_INSERT_LINKS = HotStatement(t.identity_link.insert())
 
 
 def sync_user_tasks(session: ProcessInstanceSession, ended: bool, new_instance: bool = False) -> None:
     """Keep the task table in step: a row per READY user task, gone when the task is."""
     if not _has_user_tasks(session):
         return
-    existing: set[str] = set() if new_instance else {
-        row[0] for row in session.conn.execute(_EXISTING, {"instance_id": session.id})
-    }
+    existing: set[str] = set() if new_instance else set(_EXISTING.scalars(session.conn, {"instance_id": session.id}))
     current = {str(task.id): task for task in ([] if ended else waiting_user_tasks(session))}
     gone = existing - current.keys()
     if gone:
-        session.conn.execute(_DELETE_LINKS, {"ids": list(gone)})
-        session.conn.execute(_DELETE, {"ids": list(gone)})
+        ids = [{"b_id": task_id} for task_id in gone]
+        _DELETE_LINKS.run_many(session.conn, ids)
+        _DELETE.run_many(session.conn, ids)
     new_rows, links = [], []
     for task_id, spiff_task in current.items():
         if task_id in existing:
@@ -64,9 +64,9 @@ def sync_user_tasks(session: ProcessInstanceSession, ended: bool, new_instance: 
         new_rows.append(row)
         links.extend(task_links)
     if new_rows:
-        session.conn.execute(_INSERT, new_rows)
+        _INSERT.run_many(session.conn, new_rows)
     if links:
-        session.conn.execute(_INSERT_LINKS, links)
+        _INSERT_LINKS.run_many(session.conn, links)
 
 def new_task_row(session: ProcessInstanceSession, spiff_task: Any) -> dict[str, Any]:
     """The row a READY user task gets (for listeners of a task cancelled before it was saved)."""

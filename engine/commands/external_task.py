@@ -33,6 +33,7 @@ from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting, query_command
 from engine.store import Row
 from engine.store import tables as t
+from engine.store.hot import HotStatement
 
 MAX_ERROR_MESSAGE = 666
 _ATTEMPTS = 5
@@ -247,16 +248,17 @@ _TASK_ROW = (
     .join(pi, pi.c.id == et.c.process_instance_id)
     .where(et.c.id == bindparam("task_id"), pi.c.end_time.is_(None))
 )
-_TASK_ROW_FOR_UPDATE = _TASK_ROW.with_for_update(of=et)
-_LOCK_INSTANCE = select(pi.c.id).where(pi.c.id == bindparam("instance_id")).with_for_update()
+_TASK_ROW_FOR_UPDATE = HotStatement(_TASK_ROW.with_for_update(of=et))
+_HOT_TASK_ROW = HotStatement(_TASK_ROW)
+_LOCK_INSTANCE = HotStatement(select(pi.c.id).where(pi.c.id == bindparam("instance_id")).with_for_update())
 
 
 def _task_row(conn: Connection, engine: ProcessEngine, task_id: str) -> dict[str, Any]:
-    query = _TASK_ROW_FOR_UPDATE if engine.database.is_postgres else _TASK_ROW
-    row = conn.execute(query, {"task_id": task_id}).mappings().first()
+    query = _TASK_ROW_FOR_UPDATE if engine.database.is_postgres else _HOT_TASK_ROW
+    row = query.first(conn, {"task_id": task_id})
     if row is None:
         raise NotFound(f"Cannot find external task with id {task_id}")
-    return dict(row)
+    return row
 
 
 def _ensure_owner(row: Mapping[str, Any], worker_id: str | None, wrong_worker: str) -> None:
@@ -273,7 +275,7 @@ def _ensure_active(row: Mapping[str, Any]) -> None:
 
 def _lock_instance(conn: Connection, engine: ProcessEngine, instance_id: str) -> None:
     if engine.database.is_postgres:
-        conn.execute(_LOCK_INSTANCE, {"instance_id": instance_id})
+        _LOCK_INSTANCE.first(conn, {"instance_id": instance_id})
 
 
 def _retrying(command: Callable[[], T]) -> T:
