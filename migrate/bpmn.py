@@ -200,8 +200,6 @@ def _normalize(root: etree._Element, ctx: Context) -> None:
             namespace, _, local = tag[1:].partition("}")
             dialects.add(namespace)
             element.tag = "{" + NAMESPACE_ALIASES[namespace] + "}" + local
-        if not element.attrib:
-            continue
         for name in element.keys():
             if name.startswith(_ALIAS_PREFIXES):
                 namespace, _, local = name[1:].partition("}")

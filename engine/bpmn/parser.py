@@ -46,7 +46,8 @@ _B = "{" + BPMN_NS + "}"
 _DMN_MODEL_PREFIXES = ("{http://www.omg.org/spec/DMN/", "{https://www.omg.org/spec/DMN/")
 # Spiff's parser recurses along sequence flows: a few frames per element.
 _FRAMES_PER_ELEMENT = 6
-_COUNT_IDS = etree.XPath("count(//*[@id])", regexp=False)  # a number: no list of elements
+# How many elements have an id: a number, no list of elements (an element has one id at most).
+_COUNT_IDS = etree.XPath("count(//@id)", regexp=False)
 
 
 @dataclass

@@ -5,11 +5,18 @@ refused instead of being resolved. Everything that parses XML goes through ``par
 """
 from __future__ import annotations
 
+import re
+import threading
+
 from lxml import etree
 
 from engine.errors import ParseError
 
-_FORBIDDEN_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+# ASCII case-insensitive, as bytes.upper() compares: a DOCTYPE anywhere, an ENTITY in the head.
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_HEAD = 4096
+_parsers = threading.local()  # an lxml parser is for one thread at a time
 
 
 def hardened_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
@@ -31,13 +38,15 @@ def parse_xml(data: bytes | str, resource: str = "resource") -> etree._Element:
     the carrier of both entity-expansion and external-entity attacks.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    head = raw[:4096].upper() if len(raw) > 4096 else raw.upper()
-    if any(marker in head for marker in _FORBIDDEN_MARKERS) or b"<!DOCTYPE" in raw.upper():
+    if _DOCTYPE.search(raw) or _ENTITY.search(raw, 0, _HEAD):
         raise ParseError.for_resource(
             resource, "DOCTYPE and ENTITY declarations are not allowed in process resources"
         )
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = hardened_parser()
     try:
-        root = etree.fromstring(raw, parser=hardened_parser())
+        root = etree.fromstring(raw, parser=parser)
     except etree.XMLSyntaxError as exc:
         line, column = (exc.position if exc.position else (None, None))
         raise ParseError.for_resource(resource, str(exc.msg), line=line, column=column) from exc
