@@ -21,10 +21,11 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, bindparam, event, func, select
 from sqlalchemy.engine import make_url
 
 from engine.store.database import after_commit, transaction_state
+from engine.store.hot import HotStatement
 
 log = logging.getLogger("m8flow.notify")
 
@@ -32,6 +33,7 @@ CHANNEL = "m8flow_external_task"
 _PENDING = "m8flow_pending_topics"
 
 Topics = frozenset[str] | None
+_PG_NOTIFY = HotStatement(select(func.pg_notify(bindparam("channel"), bindparam("topic"))))
 Callback = Callable[[Topics], None]
 
 
@@ -44,7 +46,7 @@ def external_tasks_changed(conn: Connection, topics: Iterable[str]) -> None:
     if conn.dialect.name == "postgresql":
         # Identical notifications within one transaction are folded into one by PostgreSQL.
         for name in names:
-            conn.execute(text("SELECT pg_notify(:channel, :topic)"), {"channel": CHANNEL, "topic": name})
+            _PG_NOTIFY.first(conn, {"channel": CHANNEL, "topic": name})
         return
     state = transaction_state(conn)
     if state is None:  # not an engine command's transaction
