@@ -150,8 +150,12 @@ def _model_elements(root: etree._Element, tags: tuple[str, ...]) -> list[etree._
     nothing applies to are never visited from Python."""
     out: list[etree._Element] = []
     for top in root:
-        if isinstance(top.tag, str) and top.tag != _DIAGRAM:
+        if not isinstance(top.tag, str) or top.tag == _DIAGRAM:
+            continue
+        if len(top):
             out.extend(top.iter(*tags))
+        elif top.tag in tags:  # messages, signals, errors…: no children, no tag filter to set up
+            out.append(top)
     return out
 
 
