@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.extensions import camunda_of
+from engine.bpmn.specs import model_has
 
 if TYPE_CHECKING:
     from engine.instance import ProcessInstanceSession
@@ -38,8 +39,17 @@ def is_async_after(task_spec: Any) -> bool:
     return _flag(task_spec, "asyncAfter")
 
 
+def _model_has_async(session: ProcessInstanceSession) -> bool:
+    workflow = session.workflow
+    assert workflow is not None
+    return model_has(workflow.spec, workflow.subprocess_specs, "async_continuations",
+                     lambda spec: is_async_before(spec) or is_async_after(spec))
+
+
 def hold_after_completion(session: ProcessInstanceSession, task: Any) -> None:
     """``did_complete`` hook: hold the tokens that just became ready behind a boundary."""
+    if not _model_has_async(session):
+        return
     after = is_async_after(task.task_spec)
     for child in task.children:
         if child.state != TaskState.READY or child._get_internal_data(_RELEASED):

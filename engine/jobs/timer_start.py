@@ -43,6 +43,8 @@ def start_at_once(session: ProcessInstanceSession) -> bool:
     REST call created it; its timer start event does not wait (as in Camunda)."""
     workflow = session.workflow
     assert workflow is not None
+    if not timers.model_has_timers(workflow):
+        return False
     moved = False
     for task in workflow.get_tasks(state=TaskState.WAITING):
         if task.workflow is not workflow or not isinstance(task.task_spec, StartEvent) or not timers.is_timer(task.task_spec):

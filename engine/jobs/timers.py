@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.specs import model_has
 from engine.jobs import cron
 
 if TYPE_CHECKING:
@@ -61,8 +62,16 @@ def timer_activity_id(task_spec: Any) -> str:
     return task_spec.bpmn_id
 
 
+def model_has_timers(workflow: Any) -> bool:
+    """Whether the instance's model has any timer event (cached on its parsed spec)."""
+    top = workflow.top_workflow
+    return model_has(top.spec, top.subprocess_specs, "timers", is_timer)
+
+
 def waiting_timers(workflow: Any) -> list[Any]:
     """Every timer a token waits at, in the instance and its sub-processes."""
+    if not model_has_timers(workflow):
+        return []
     return [task for task in workflow.get_tasks(state=TaskState.WAITING) if is_timer(task.task_spec)]
 
 
