@@ -62,6 +62,7 @@ _EVENT_DEFINITION_TAGS = {
 TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 _EXTENSION_ELEMENTS = _B + "extensionElements"
 _MULTI_INSTANCE = _B + "multiInstanceLoopCharacteristics"
+_TIMER_EVENT_DEFINITION = _B + "timerEventDefinition"
 _READ_CHILDREN = frozenset({_EXTENSION_ELEMENTS, _MULTI_INSTANCE, *_EVENT_DEFINITION_TAGS})
 
 
@@ -138,7 +139,7 @@ def read_camunda(element: etree._Element) -> dict[str, Any]:
 
 def read_timer(element: etree._Element) -> dict[str, str | None] | None:
     """The raw text of the element's own timer event definition, unevaluated."""
-    definition = element.find(_B + "timerEventDefinition")
+    definition = next(element.iterchildren(_TIMER_EVENT_DEFINITION), None)  # find(), cheaper
     return _timer_of(definition) if definition is not None else None
 
 
