@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, and_, bindparam, exists, false, func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from engine import external_tasks
 from engine import variables as typed
+from engine.commands import fetch_query
 from engine.commands.incident import open_external_task_incident, resolve_incidents
 from engine.dates import now
 from engine.errors import (
@@ -114,97 +115,28 @@ def fetch_and_lock(engine: ProcessEngine, request: FetchRequest) -> list[LockedT
         return []
     timestamp = now()
     by_topic = {topic.topic_name: topic for topic in request.topics}
-    query = (
-        select(et)
-        .join(pi, pi.c.id == et.c.process_instance_id)
-        .where(_fetchable(timestamp), or_(*(_topic_condition(topic) for topic in request.topics)))
-    )
-    if request.use_priority:
-        query = query.order_by(et.c.priority.desc())
-    for entry in request.sorting or []:
-        if entry.get("sortBy") == "createTime":
-            query = query.order_by(et.c.create_time.desc() if entry.get("sortOrder") == "desc" else et.c.create_time.asc())
-    query = query.order_by(et.c.create_time.asc(), et.c.id.asc()).limit(request.max_tasks)
+    shape, values = fetch_query.shape_and_values(request, timestamp)
+    query = fetch_query.fetch_statement(shape, for_update=engine.database.is_postgres)
     with engine.database.transaction() as conn:
-        if engine.database.is_postgres:
-            query = query.with_for_update(skip_locked=True, of=et)
-        rows = [dict(row) for row in conn.execute(query).mappings()]
+        rows = query.all(conn, values)
         if not rows:
             return []
-        for topic_name in {row["topic_name"] for row in rows}:
-            expiry = timestamp + timedelta(milliseconds=by_topic[topic_name].lock_duration)
-            ids = [row["id"] for row in rows if row["topic_name"] == topic_name]
-            conn.execute(
-                update(et).where(et.c.id.in_(ids))
-                .values(worker_id=request.worker_id, lock_expiration_time=expiry, revision=et.c.revision + 1)
-            )
-            for row in rows:
-                if row["topic_name"] == topic_name:
-                    row.update(worker_id=request.worker_id, lock_expiration_time=expiry, suspended=False)
+        locks = []
+        for row in rows:
+            expiry = timestamp + timedelta(milliseconds=by_topic[row["topic_name"]].lock_duration)
+            locks.append({"b_id": row["id"], "b_worker_id": request.worker_id, "b_expiry": expiry})
+            row.update(worker_id=request.worker_id, lock_expiration_time=expiry, suspended=False)
+        fetch_query.LOCK.run_many(conn, locks)
         stored = _variables_of(conn, rows)
     return [_locked(row, by_topic[row["topic_name"]], stored) for row in rows]
 
 
-def _fetchable(timestamp: datetime) -> Any:
-    return and_(
-        pi.c.end_time.is_(None),
-        pi.c.suspended.is_(False),
-        or_(et.c.retries.is_(None), et.c.retries > 0),
-        or_(et.c.lock_expiration_time.is_(None), et.c.lock_expiration_time <= timestamp),
-    )
-
-
-def _topic_condition(topic: TopicRequest) -> Any:
-    conditions = [et.c.topic_name == topic.topic_name]
-    if topic.business_key is not None:
-        conditions.append(et.c.business_key == topic.business_key)
-    if topic.process_definition_id is not None:
-        conditions.append(et.c.process_definition_id == topic.process_definition_id)
-    if topic.process_definition_id_in:
-        conditions.append(et.c.process_definition_id.in_(topic.process_definition_id_in))
-    if topic.process_definition_key is not None:
-        conditions.append(et.c.process_definition_key == topic.process_definition_key)
-    if topic.process_definition_key_in:
-        conditions.append(et.c.process_definition_key.in_(topic.process_definition_key_in))
-    if topic.process_definition_version_tag is not None:
-        conditions.append(et.c.process_definition_version_tag == topic.process_definition_version_tag)
-    if topic.without_tenant_id:
-        conditions.append(et.c.tenant_id.is_(None))
-    if topic.tenant_id_in:
-        conditions.append(et.c.tenant_id.in_(topic.tenant_id_in))
-    for name, value in (topic.process_variables or {}).items():
-        conditions.append(_process_variable_equals(name, value))
-    return and_(*conditions)
-
-
-def _process_variable_equals(name: str, value: Any) -> Any:
-    """Camunda's untyped ``processVariables`` equality, as SQL over the typed columns."""
-    v = t.variable
-    integers = ("Short", "Integer", "Long")
-    if value is None:
-        matches: Any = v.c.type == "Null"
-    elif isinstance(value, bool):
-        matches = and_(v.c.type == "Boolean", v.c.long_value == int(value))
-    elif isinstance(value, int):
-        matches = or_(and_(v.c.type.in_(integers), v.c.long_value == value),
-                      and_(v.c.type == "Double", v.c.double_value == float(value)))
-    elif isinstance(value, float):
-        matches = and_(v.c.type == "Double", v.c.double_value == value)
-        if value.is_integer():
-            matches = or_(matches, and_(v.c.type.in_(integers), v.c.long_value == int(value)))
-    elif isinstance(value, str):
-        matches = and_(v.c.type == "String", v.c.text_value == value)
-    else:
-        matches = false()
-    return exists().where(v.c.scope_id == et.c.process_instance_id, v.c.name == name, matches)
-
-
 def _variables_of(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, dict[str, typed.TypedValue]]:
     """Variables by scope (process instance ids and task-local scopes) of the locked tasks."""
-    v = t.variable
-    scopes = {row["process_instance_id"] for row in rows} | {row["id"] for row in rows}
+    scopes = sorted({row["process_instance_id"] for row in rows} | {row["id"] for row in rows})
     stored: dict[str, dict[str, typed.TypedValue]] = {}
-    for record in conn.execute(select(v).where(v.c.scope_id.in_(sorted(scopes)))).mappings():
+    query = fetch_query.variables_statement(len(scopes))
+    for record in query.all(conn, {f"s{index}": scope for index, scope in enumerate(scopes)}):
         stored.setdefault(record["scope_id"], {})[record["name"]] = typed.decode(record)
     return stored
 

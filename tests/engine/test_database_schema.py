@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import event
 
-from engine.commands import external_task
+from engine.commands import external_task, fetch_query
 from engine.commands.deployment import create_deployment
 from engine.commands.process_instance import start_process_instance
+from engine.dates import now
 from engine.process_engine import ProcessEngine
 from engine.store import tables
 
@@ -36,19 +36,13 @@ def test_fetch_and_lock_reads_a_topic_in_index_order_instead_of_sorting_it(tmp_p
         create_deployment(engine, {"work.bpmn": MODEL})
         for _ in range(3):
             start_process_instance(engine, key="work")
-        fetches: list[tuple[str, tuple]] = []
-
-        def remember(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
-            if statement.startswith("SELECT external_task.id") and "ORDER BY" in statement:
-                fetches.append((statement, parameters))
-
-        event.listen(engine.database.engine, "before_cursor_execute", remember)
-        locked = external_task.fetch_and_lock(engine, external_task.FetchRequest("w", 2, [external_task.TopicRequest("t", 1000)]))
-        event.remove(engine.database.engine, "before_cursor_execute", remember)
-        assert len(locked) == 2
-        (statement, parameters), = fetches
+        request = external_task.FetchRequest("w", 2, [external_task.TopicRequest("t", 1000)])
+        shape, values = fetch_query.shape_and_values(request, now())
+        statement = fetch_query.fetch_statement(shape, for_update=False).statement
         with engine.database.engine.connect() as conn:
-            plan = " | ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+            assert len(conn.execute(statement, values).all()) == 2  # the statement fetchAndLock runs
+            sql = str(statement.params(values).compile(conn, compile_kwargs={"literal_binds": True}))
+            plan = " | ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
         assert "ix_external_task_fetch_order" in plan
         assert "TEMP B-TREE" not in plan
     finally:
