@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, or_, select, update
 
 from engine import listeners
 from engine import variables as typed
@@ -15,6 +15,7 @@ from engine.process_engine import ProcessEngine
 from engine.queries import apply_sorting, filter_by_variables, page, query_command
 from engine.store import Row
 from engine.store import tables as t
+from engine.store.hot import HotStatement
 
 TASK_SORT = {
     "instanceId": t.task.c.process_instance_id,
@@ -35,8 +36,11 @@ TASK_SORT = {
 }
 
 
+_TASK_ROW = HotStatement(select(t.task).where(t.task.c.id == bindparam("task_id")))
+
+
 def task_row(conn: Connection, task_id: str) -> Row:
-    row = conn.execute(select(t.task).where(t.task.c.id == task_id)).mappings().first()
+    row = _TASK_ROW.first(conn, {"task_id": task_id})
     if row is None:
         raise NullValue(f"Cannot find task with id {task_id}: task is null")
     return row
