@@ -163,6 +163,21 @@ def test_modeler_noise_is_dropped_and_metadata_kept() -> None:
     assert 'camunda:versionTag="v1"' in text and 'camunda:historyTimeToLive="30"' in text
 
 
+def test_dialect_names_and_modeler_attributes_are_cleaned_at_any_depth() -> None:
+    result, root = convert(process(
+        '<bpmn:userTask id="task" operaton:assignee="demo" camunda:modelerTemplate="t">'
+        '<bpmn:extensionElements><operaton:inputOutput modeler:note="n">'
+        '<operaton:inputParameter name="x" camunda:diagramRelationId="d">1</operaton:inputParameter>'
+        '</operaton:inputOutput></bpmn:extensionElements></bpmn:userTask>',
+        attrs='modeler:executionPlatform="Camunda Platform"'))
+    assert root.find(f".//{C}inputOutput/{C}inputParameter").text == "1"
+    names = [name for e in root.iter(etree.Element) for name in (e.tag, *e.keys())]
+    assert not [n for n in names if "operaton" in n or "modeler" in n or "diagramRelationId" in n]
+    dropped = next(f for f in result.findings if f.message_id == "modeler-metadata-dropped")
+    assert dropped.message.startswith("4 modeler-only attribute(s)")
+    assert ids(result).count("namespace-renamed") == 1
+
+
 def test_unparseable_juel_names_attribute_and_expression() -> None:
     result, _ = convert(process('<bpmn:userTask id="task" camunda:assignee="${a +}"/>'))
     finding = next(f for f in result.findings if f.message_id == "juel-syntax-error")
