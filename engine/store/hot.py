@@ -42,6 +42,9 @@ class _Plan:
 class HotStatement:
     def __init__(self, statement: Select[Any] | Insert | Update | Delete) -> None:
         self.statement = statement
+        self._table_columns: frozenset[str] | None = (
+            frozenset(statement.table.c.keys()) if isinstance(statement, Insert | Update) else None  # type: ignore[union-attr]
+        )
         self._plans: dict[tuple[str, frozenset[str] | None], _Plan] = {}
 
     # -- running -----------------------------------------------------------------------------
@@ -102,10 +105,9 @@ class HotStatement:
     # -- planning ----------------------------------------------------------------------------
     def _columns_of(self, params: Mapping[str, Any]) -> frozenset[str] | None:
         """Which of the parameters set columns (INSERT, UPDATE): SQLAlchemy's column_keys."""
-        if isinstance(self.statement, Insert | Update):
-            table_columns = self.statement.table.c  # type: ignore[union-attr]
-            return frozenset(key for key in params if key in table_columns)
-        return None
+        if self._table_columns is None:
+            return None
+        return self._table_columns.intersection(params)
 
     def _plan(self, conn: Connection, column_keys: frozenset[str] | None) -> _Plan:
         dialect = conn.dialect
