@@ -25,7 +25,7 @@ from compat_api.params import (
     json_body,
 )
 from compat_api.responses import no_content, ok
-from compat_api.routing import call, path
+from compat_api.routing import call, call_short, path
 from engine import variables as typed
 from engine.commands import external_task as commands
 from engine.commands.external_task import FetchRequest, LockedTask, TopicRequest
@@ -150,7 +150,7 @@ async def _on_task(request: Request, command: Any, *args: Any, **kwargs: Any) ->
     lock) 400, both as RestException; everything else keeps the engine's mapping."""
     task_id = path(request, "id")
     try:
-        await call(request, command, task_id, *args, **kwargs)
+        await call_short(request, command, task_id, *args, **kwargs)
     except NotFound as exc:
         raise RestError(404, f"External task with id {task_id} does not exist", "RestException", exc.code) from exc
     except BadUserRequest as exc:

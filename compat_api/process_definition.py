@@ -13,7 +13,7 @@ from compat_api.forms import form_source, submitted_variables
 from compat_api.modification import instructions as start_instructions
 from compat_api.params import Query, body_bool, body_str, json_body
 from compat_api.responses import no_content, ok
-from compat_api.routing import call
+from compat_api.routing import call, call_short
 from compat_api.variables_resource import form_field_variables
 from engine import variables as typed
 from engine.commands import form as form_commands
@@ -122,7 +122,7 @@ async def start(request: Request) -> Response:
     body = await json_body(request)
     dtos = body.get("variables")
     try:
-        started = await call(
+        started = await call_short(
             request,
             instances.start_process_instance,
             **lookup(request),

@@ -22,5 +22,22 @@ async def call(request: Request, command: Callable[..., T], *args: Any, **kwargs
     return await run_in_threadpool(command, engine_of(request), *args, **kwargs)
 
 
+async def call_short(request: Request, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one of the short commands every process runs many times (start an instance,
+    complete a task) on the event loop itself when the database is SQLite and no other
+    command is writing; otherwise as ``call`` does.
+
+    On SQLite a writing command excludes every other writer of the process for its whole
+    run anyway. Handing it to a worker thread cost more than the command: sqlite3 releases
+    the GIL around every statement, and each time the event loop took it, so a 1 ms
+    command paid 0.4 to 0.9 ms of thread switching (bench/: a start 1.6 ms of gateway CPU
+    on the loop, 2.0 to 2.4 ms in a thread)."""
+    engine = engine_of(request)
+    with engine.database.writer_if_free() as free:
+        if free:
+            return command(engine, *args, **kwargs)
+    return await run_in_threadpool(command, engine, *args, **kwargs)
+
+
 def path(request: Request, name: str) -> str:
     return request.path_params[name]

@@ -20,7 +20,7 @@ from compat_api.params import (
     json_body,
 )
 from compat_api.responses import no_content, ok
-from compat_api.routing import call, path
+from compat_api.routing import call, call_short, path
 from compat_api.variables_resource import form_field_variables, routes_for
 from engine import variables as typed
 from engine.commands import form as form_commands
@@ -129,7 +129,7 @@ async def _finish(request: Request, verb: str, *, form_aware: bool) -> Response:
         variables = typed.parse_variables(body.get("variables"), context=prefix)
     with_variables = bool(body_bool(body, "withVariablesInReturn"))
     try:
-        returned = await call(request, commands.complete, task_id, variables, with_variables_in_return=with_variables)
+        returned = await call_short(request, commands.complete, task_id, variables, with_variables_in_return=with_variables)
     except BadUserRequest as exc:
         raise RestError(400, f"{prefix}: {exc.message}", "InvalidRequestException") from exc
     except ProcessEngineException as exc:

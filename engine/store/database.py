@@ -76,8 +76,9 @@ class Database:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
         # SQLite has one writer at a time; queueing writers of this process on a lock is
-        # much cheaper than letting them spin in SQLite's sleeping busy handler.
-        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
+        # much cheaper than letting them spin in SQLite's sleeping busy handler. Re-entrant:
+        # ``writer_if_free`` holds it around a whole command whose transactions take it again.
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
 
     @property
     def is_postgres(self) -> bool:
@@ -122,6 +123,20 @@ class Database:
         finally:
             if lock is not None:
                 lock.release()
+
+    @contextmanager
+    def writer_if_free(self) -> Iterator[bool]:
+        """SQLite: take the writer's place for the calling thread if no command holds it, for
+        as long as the block runs; yields whether it did (never on PostgreSQL, whose commands
+        wait on the network and on other nodes' row locks)."""
+        lock = self._write_lock
+        if lock is None or not lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
 
     def dispose(self) -> None:
         if self._checkpointer is not None:
