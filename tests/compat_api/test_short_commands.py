@@ -1,0 +1,51 @@
+"""Start and complete on SQLite run on the event loop when no other command is writing
+(compat_api.routing.call_short); when one is, they wait for it in a worker thread while the
+gateway keeps answering."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from engine.process_engine import ProcessEngine
+from tests.conftest import deploy, start
+
+VARS = {"amount": {"value": 5, "type": "Integer"}, "owner": {"value": "demo"}}
+
+
+def _writer_held_elsewhere(engine: ProcessEngine) -> tuple[threading.Event, threading.Event, threading.Thread]:
+    """A thread that holds the writer until ``release`` is set (``held`` once it does)."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with engine.database.writer_if_free():
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert held.wait(5)
+    return held, release, thread
+
+
+def test_a_start_while_another_command_writes_is_served_once_it_is_done(rest: httpx.Client, engine: ProcessEngine) -> None:
+    deploy(rest, "order.bpmn")
+    _held, release, holder = _writer_held_elsewhere(engine)
+    with ThreadPoolExecutor(1) as pool:
+        started = pool.submit(rest.post, "/process-definition/key/order/start", json={"variables": VARS})
+        # The gateway still answers while that start waits for the writer.
+        assert rest.get("/engine").status_code == 200
+        if engine.database.dialect == "sqlite":
+            assert not started.done()
+        release.set()
+        holder.join()
+        assert started.result(timeout=10).status_code == 200
+
+
+def test_a_start_with_the_writer_free_is_served(rest: httpx.Client, engine: ProcessEngine) -> None:
+    deploy(rest, "order.bpmn")
+    instance = start(rest, "order", variables=VARS)
+    assert instance["ended"] is False
+    with engine.database.writer_if_free() as free:  # nothing was left holding it
+        assert free is (engine.database.dialect == "sqlite")
