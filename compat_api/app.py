@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -30,6 +29,7 @@ from compat_api import (
 from compat_api import forms as m8flow_forms
 from compat_api.dispatch import ResourceRoutes
 from compat_api.errors import EXCEPTION_HANDLERS, RestError
+from compat_api.routing import run_short
 from compat_api.shutdown import on_stop_signal
 from engine.jobs.executor import JobExecutor, enabled_by_environment
 from engine.long_polling import LongPolling, LongPollingSettings
@@ -67,7 +67,8 @@ def create_app(engine: ProcessEngine, *, long_polling: LongPollingSettings | Non
     routes = ResourceRoutes(resource_routes())
     named = Starlette(routes=[routes], exception_handlers=EXCEPTION_HANDLERS)
     named.state.engine = engine
-    polling = LongPolling(engine, run_in_threadpool, settings=long_polling or LongPollingSettings.from_environment())
+    # Fetches are short commands too: on the event loop when SQLite's writer is free.
+    polling = LongPolling(engine, run_short, settings=long_polling or LongPollingSettings.from_environment())
     named.state.long_polling = polling
 
     @asynccontextmanager

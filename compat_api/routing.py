@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from engine.process_engine import ProcessEngine
+from engine.store.database import WriterBusy
 
 T = TypeVar("T")
 
@@ -32,10 +33,17 @@ async def call_short(request: Request, command: Callable[..., T], *args: Any, **
     the GIL around every statement, and each time the event loop took it, so a 1 ms
     command paid 0.4 to 0.9 ms of thread switching (bench/: a start 1.6 ms of gateway CPU
     on the loop, 2.0 to 2.4 ms in a thread)."""
-    engine = engine_of(request)
+    return await run_short(command, engine_of(request), *args, **kwargs)
+
+
+async def run_short(command: Callable[..., T], engine: ProcessEngine, *args: Any, **kwargs: Any) -> T:
+    """``command(engine, ...)`` as ``call_short`` runs it (long polling's fetches too)."""
     with engine.database.writer_if_free() as free:
         if free:
-            return command(engine, *args, **kwargs)
+            try:
+                return command(engine, *args, **kwargs)
+            except WriterBusy:
+                pass  # another process holds SQLite's writer: wait for it in a thread
     return await run_in_threadpool(command, engine, *args, **kwargs)
 
 

@@ -28,6 +28,8 @@ log = logging.getLogger("m8flow.store")
 
 DEFAULT_DATABASE_URL = "sqlite:///./m8flow.db"
 _WRITE = "m8flow_write"
+_NO_WAIT = "m8flow_no_wait"
+BUSY_TIMEOUT_MS = 30_000
 _AFTER_COMMIT = "m8flow_after_commit"
 _STATE = "m8flow_transaction_state"
 
@@ -36,6 +38,11 @@ def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
     """Run ``callback`` once the transaction of ``connection`` (opened by
     ``Database.transaction``) has committed; never if it rolls back."""
     connection.info[_AFTER_COMMIT].append(callback)
+
+
+class WriterBusy(Exception):
+    """SQLite's write lock is held by another connection (another process on the same file,
+    a backup, a shell) and the command was started not to wait for it (``writer_if_free``)."""
 
 
 def transaction_state(connection: Connection) -> dict[str, object] | None:
@@ -75,6 +82,8 @@ class Database:
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
+        self._write_now_engine = self.engine.execution_options(**{_WRITE: True, _NO_WAIT: True})
+        self._without_waiting = threading.local()
         # SQLite has one writer at a time; queueing writers of this process on a lock is
         # much cheaper than letting them spin in SQLite's sleeping busy handler. Re-entrant:
         # ``writer_if_free`` holds it around a whole command whose transactions take it again.
@@ -101,6 +110,9 @@ class Database:
     def transaction(self, *, write: bool = True) -> Iterator[Connection]:
         """One engine command's transaction: committed when the block ends, rolled back on error."""
         engine = self._write_engine if write else self.engine
+        if write and getattr(self._without_waiting, "first", False):
+            self._without_waiting.first = False
+            engine = self._write_now_engine
         lock = self._write_lock if write else None
         try:
             if lock is not None:
@@ -126,16 +138,23 @@ class Database:
 
     @contextmanager
     def writer_if_free(self) -> Iterator[bool]:
-        """SQLite: take the writer's place for the calling thread if no command holds it, for
-        as long as the block runs; yields whether it did (never on PostgreSQL, whose commands
-        wait on the network and on other nodes' row locks)."""
+        """SQLite: take the writer's place for the calling thread if no command of this
+        process holds it, for as long as the block runs; yields whether it did (never on
+        PostgreSQL, whose commands wait on the network and on other nodes' row locks).
+
+        Inside the block the first writing transaction does not wait for SQLite's own lock
+        either: if another connection holds it, it raises ``WriterBusy`` at once, before
+        anything was written, so the caller can run the command again where waiting is
+        harmless (a worker thread)."""
         lock = self._write_lock
         if lock is None or not lock.acquire(blocking=False):
             yield False
             return
+        self._without_waiting.first = True
         try:
             yield True
         finally:
+            self._without_waiting.first = False
             lock.release()
 
     def dispose(self) -> None:
@@ -214,14 +233,26 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpointer does it off the request path
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        write = connection.get_execution_options().get(_WRITE, False)
+        options = connection.get_execution_options()
         # Straight to the driver: this runs once per command, and SQLAlchemy's statement
         # machinery costs more than the BEGIN itself.
-        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        driver = connection.connection.driver_connection
+        if not options.get(_WRITE, False):
+            driver.execute("BEGIN")
+        elif not options.get(_NO_WAIT, False):
+            driver.execute("BEGIN IMMEDIATE")
+        else:
+            driver.execute("PRAGMA busy_timeout=0")
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise WriterBusy(str(exc)) from exc
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     return engine

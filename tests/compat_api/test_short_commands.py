@@ -3,12 +3,16 @@
 gateway keeps answering."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
+from sqlalchemy.engine import make_url
 
 from engine.process_engine import ProcessEngine
+from engine.store.database import WriterBusy
 from tests.conftest import deploy, start
 
 VARS = {"amount": {"value": 5, "type": "Integer"}, "owner": {"value": "demo"}}
@@ -49,3 +53,38 @@ def test_a_start_with_the_writer_free_is_served(rest: httpx.Client, engine: Proc
     assert instance["ended"] is False
     with engine.database.writer_if_free() as free:  # nothing was left holding it
         assert free is (engine.database.dialect == "sqlite")
+
+
+def test_a_start_while_another_process_holds_sqlites_writer_waits_in_a_thread(rest: httpx.Client, engine: ProcessEngine) -> None:
+    if engine.database.dialect != "sqlite":
+        pytest.skip("SQLite's file lock")
+    deploy(rest, "order.bpmn")
+    other_process = sqlite3.connect(make_url(engine.database.url).database, isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            started = pool.submit(rest.post, "/process-definition/key/order/start", json={"variables": VARS})
+            # Not waiting on the event loop: the gateway answers while the start waits.
+            assert rest.get("/engine").status_code == 200
+            assert not started.done()
+            other_process.execute("ROLLBACK")
+            assert started.result(timeout=10).status_code == 200
+    finally:
+        other_process.close()
+
+
+def test_without_waiting_the_first_write_fails_fast_when_another_connection_writes(engine: ProcessEngine) -> None:
+    if engine.database.dialect != "sqlite":
+        pytest.skip("SQLite's file lock")
+    other_process = sqlite3.connect(make_url(engine.database.url).database, isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    try:
+        with engine.database.writer_if_free() as free, pytest.raises(WriterBusy):
+            assert free
+            with engine.database.transaction():
+                pass
+    finally:
+        other_process.execute("ROLLBACK")
+        other_process.close()
+    with engine.database.writer_if_free(), engine.database.transaction():
+        pass  # free again, and the connection waits as usual once more
