@@ -2,6 +2,7 @@
 loop, and reading the common paging/sorting parameters of list endpoints."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -12,6 +13,7 @@ from engine.process_engine import ProcessEngine
 from engine.store.database import WriterBusy
 
 T = TypeVar("T")
+ON_EVENT_LOOP_ENV = "M8FLOW_COMMANDS_ON_EVENT_LOOP"
 
 
 def engine_of(request: Request) -> ProcessEngine:
@@ -37,7 +39,11 @@ async def call_short(request: Request, command: Callable[..., T], *args: Any, **
 
 
 async def run_short(command: Callable[..., T], engine: ProcessEngine, *args: Any, **kwargs: Any) -> T:
-    """``command(engine, ...)`` as ``call_short`` runs it (long polling's fetches too)."""
+    """``command(engine, ...)`` as ``call_short`` runs it (long polling's fetches too). The
+    command must write in one transaction at most: only the first may fail fast with
+    ``WriterBusy`` (and be run again in a thread); a second would wait on the event loop."""
+    if os.environ.get(ON_EVENT_LOOP_ENV, "true").lower() in {"0", "false", "no"}:
+        return await run_in_threadpool(command, engine, *args, **kwargs)
     with engine.database.writer_if_free() as free:
         if free:
             try:

@@ -318,11 +318,15 @@ class LongPolling:
                     waiter.in_flight = False
                     if waiter.abandoned or waiter.future.done():  # gone, superseded, shut down
                         if tasks:
-                            await self._run(_unlock_all, self.engine, [task.row["id"] for task in tasks])
+                            # One transaction per task: a worker thread, never the event loop,
+                            # waits for the database between them.
+                            await asyncio.to_thread(_unlock_all, self.engine, [task.row["id"] for task in tasks])
                     elif (tasks or waiter.closed) and not waiter.future.done():
                         waiter.future.set_result(tasks)
                     if len(tasks) < (waiter.request.max_tasks or 0):
                         break
+                    # A fetch may have run on the event loop: let it serve others between two.
+                    await asyncio.sleep(0)
                 if not group.again:
                     break
             if group.waiters:

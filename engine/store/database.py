@@ -251,6 +251,8 @@ def _sqlite_engine(url: str) -> Engine:
             try:
                 driver.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
+                if not getattr(exc, "sqlite_errorname", "SQLITE_BUSY").startswith("SQLITE_BUSY"):
+                    raise  # a read-only file, a disk error: not a matter of waiting
                 raise WriterBusy(str(exc)) from exc
             finally:
                 driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -155,7 +155,9 @@ class HotStatement:
         for name, process in zip(plan.names, plan.bind, strict=True):
             value = params.get(name, _MISSING)
             if value is _MISSING:
-                value = plan.constants.get(name)
+                value = plan.constants.get(name, _MISSING)
+                if value is _MISSING:
+                    raise KeyError(f"A value is required for bind parameter {name!r}")
             values.append(value if process is None or value is None else process(value))
         return values if plan.positional else dict(zip(plan.names, values, strict=True))
 

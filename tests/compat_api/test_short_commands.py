@@ -3,6 +3,7 @@
 gateway keeps answering."""
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from compat_api.routing import ON_EVENT_LOOP_ENV
+from engine import delegates
 from engine.process_engine import ProcessEngine
 from engine.store.database import WriterBusy
 from tests.conftest import deploy, start
@@ -88,3 +91,19 @@ def test_without_waiting_the_first_write_fails_fast_when_another_connection_writ
         other_process.close()
     with engine.database.writer_if_free(), engine.database.transaction():
         pass  # free again, and the connection waits as usual once more
+
+
+def test_with_commands_off_the_event_loop_a_delegate_may_run_its_own_asyncio_loop(rest: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ON_EVENT_LOOP_ENV, "false")
+
+    async def charge(amount: int) -> int:
+        return amount * 2
+
+    def charge_card(execution) -> None:  # type: ignore[no-untyped-def]
+        execution.setVariable("charged", asyncio.run(charge(execution.getVariable("amount"))))
+
+    deploy(rest, "scopes/delegate_class.bpmn")
+    with delegates.registered("com.acme.ChargeCard", charge_card):
+        instance = start(rest, "dg_class", variables={"amount": {"value": 21, "type": "Integer"}})
+    charged = rest.get(f"/process-instance/{instance['id']}/variables/charged").json()
+    assert charged["value"] == 42

@@ -73,3 +73,8 @@ def test_a_statement_with_an_expanding_in_is_refused(engine: ProcessEngine) -> N
     statement = HotStatement(select(pd).where(pd.c.id.in_(bindparam("ids", expanding=True))))
     with pytest.raises(ValueError, match="not a plain statement"), engine.database.transaction() as conn:
         statement.all(conn, {"ids": ["a"]})
+
+
+def test_a_missing_parameter_is_an_error_not_a_null(engine: ProcessEngine) -> None:
+    with pytest.raises(KeyError, match="definition_id"), engine.database.transaction() as conn:
+        HotStatement(SELECT_DEFINITION).first(conn, {"definition": "invoice:1:abc"})
