@@ -10,18 +10,10 @@ from engine.commands.process_instance import start_process_instance
 from engine.dates import now
 from engine.process_engine import ProcessEngine
 from engine.store import tables
+from engine.variables import parse_variables
+from tests.conftest import bpmn
 
-MODEL = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://m8flow/test">
-  <bpmn:process id="work" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
-    <bpmn:serviceTask id="task" camunda:type="external" camunda:topic="t"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+MODEL = bpmn("external_single.bpmn")  # one external task, topic ${topic}
 
 
 def test_the_migrations_build_exactly_the_declared_tables_and_indexes(engine: ProcessEngine) -> None:
@@ -33,9 +25,9 @@ def test_the_migrations_build_exactly_the_declared_tables_and_indexes(engine: Pr
 def test_fetch_and_lock_reads_a_topic_in_index_order_instead_of_sorting_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = ProcessEngine.from_url(f"sqlite:///{tmp_path / 'fetch.db'}")
     try:
-        create_deployment(engine, {"work.bpmn": MODEL})
+        create_deployment(engine, {"single.bpmn": MODEL})
         for _ in range(3):
-            start_process_instance(engine, key="work")
+            start_process_instance(engine, key="single", variables=parse_variables({"topic": {"value": "t"}}, context="test"))
         request = external_task.FetchRequest("w", 2, [external_task.TopicRequest("t", 1000)])
         shape, values = fetch_query.shape_and_values(request, now())
         statement = fetch_query.fetch_statement(shape, for_update=False).statement

@@ -13,23 +13,14 @@ from engine.commands.process_instance import start_process_instance
 from engine.dates import now
 from engine.process_engine import ProcessEngine
 from engine.variables import parse_variables
+from tests.conftest import bpmn
 
-MODEL = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://m8flow/test">
-  <bpmn:process id="work" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
-    <bpmn:serviceTask id="task" camunda:type="external" camunda:topic="${topic}"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+MODEL = bpmn("external_single.bpmn")  # one external task, topic ${topic}
 
 
 def _start(engine: ProcessEngine, topic: str, business_key: str, **variables: dict[str, Any]) -> None:
     values = parse_variables({"topic": {"value": topic}, **variables}, context="test")
-    start_process_instance(engine, key="work", business_key=business_key, variables=values)
+    start_process_instance(engine, key="single", business_key=business_key, variables=values)
 
 
 def _fetch(engine: ProcessEngine, *topics: commands.TopicRequest) -> list[str]:
@@ -39,7 +30,7 @@ def _fetch(engine: ProcessEngine, *topics: commands.TopicRequest) -> list[str]:
 
 @pytest.fixture()
 def deployed(engine: ProcessEngine) -> ProcessEngine:
-    create_deployment(engine, {"work.bpmn": MODEL})
+    create_deployment(engine, {"single.bpmn": MODEL})
     return engine
 
 
