@@ -1,0 +1,79 @@
+"""SQLite's write-ahead log is copied back into the database by a background thread
+(engine.store.database.WalCheckpointer), and stays bounded while writes never pause."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from engine.store.database import WalCheckpointer, checkpoint
+
+ROW = b"x" * 3000  # most of a page: one frame or more per transaction
+
+
+def _database(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    connection.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, body BLOB)")
+    return connection
+
+
+def _write(connection: sqlite3.Connection, lock: threading.RLock, count: int) -> None:
+    for _ in range(count):
+        with lock:  # as Database.transaction does for this process's writers
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO item (body) VALUES (?)", (ROW,))
+            connection.execute("COMMIT")
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def test_a_log_longer_than_the_limit_is_copied_back_and_truncated(tmp_path: Path) -> None:
+    path = tmp_path / "m8flow.db"
+    writer, lock = _database(path), threading.RLock()
+    _write(writer, lock, 200)
+    assert _wal(path).stat().st_size > 256 * 1024
+    checkpointer = sqlite3.connect(path, isolation_level=None)
+    assert checkpoint(checkpointer, lock, truncate_at=256 * 1024) is True
+    assert _wal(path).stat().st_size == 0
+    assert checkpointer.execute("SELECT count(*) FROM item").fetchone()[0] == 200
+
+
+def test_a_log_within_the_limit_is_only_copied_back(tmp_path: Path) -> None:
+    path = tmp_path / "m8flow.db"
+    writer, lock = _database(path), threading.RLock()
+    _write(writer, lock, 5)
+    checkpointer = sqlite3.connect(path, isolation_level=None)
+    assert checkpoint(checkpointer, lock, truncate_at=16 * 1024 * 1024) is False
+    assert _wal(path).stat().st_size > 0
+
+
+def test_the_log_stays_bounded_while_writes_never_pause(tmp_path: Path) -> None:
+    path = tmp_path / "m8flow.db"
+    writer, lock = _database(path), threading.RLock()
+    limit = 512 * 1024
+    largest = 0
+    stop = threading.Event()
+
+    def watch() -> None:
+        nonlocal largest
+        while not stop.is_set():
+            if _wal(path).exists():
+                largest = max(largest, _wal(path).stat().st_size)
+            stop.wait(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    background = WalCheckpointer(str(path), lock, interval=0.02, truncate_at=limit)
+    try:
+        _write(writer, lock, 6000)  # ~24 MB of log if it were never rewound
+    finally:
+        background.stop()
+        stop.set()
+        watcher.join()
+    # What one interval of writes adds on top of the limit, with room for a slow machine.
+    assert largest < 16 * limit
+    assert writer.execute("SELECT count(*) FROM item").fetchone()[0] == 6000
