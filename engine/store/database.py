@@ -8,6 +8,7 @@ locking), races on work items by ``FOR UPDATE SKIP LOCKED``.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -23,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError
 
 from engine.errors import InvalidRequest
+from engine.store.group_commit import WriteBatch
 
 log = logging.getLogger("m8flow.store")
 
@@ -42,7 +44,8 @@ def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
 
 class WriterBusy(Exception):
     """SQLite's write lock is held by another connection (another process on the same file,
-    a backup, a shell) and the command was started not to wait for it (``writer_if_free``)."""
+    a backup, a shell) when a write batch opens its transaction, which never waits for it
+    (engine/store/group_commit.py)."""
 
 
 def transaction_state(connection: Connection) -> dict[str, object] | None:
@@ -74,9 +77,10 @@ class Database:
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         # SQLite has one writer at a time; queueing writers of this process on a lock is
-        # much cheaper than letting them spin in SQLite's sleeping busy handler. Re-entrant:
-        # ``writer_if_free`` holds it around a whole command whose transactions take it again.
-        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
+        # much cheaper than letting them spin in SQLite's sleeping busy handler. A write batch
+        # holds it for its whole event-loop turn, and gives it back from the loop's thread
+        # after taking it in another: a plain lock, which no thread owns.
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
         self._checkpointer: WalCheckpointer | None = None
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(self.url)
@@ -87,7 +91,7 @@ class Database:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
         self._write_now_engine = self.engine.execution_options(**{_WRITE: True, _NO_WAIT: True})
-        self._without_waiting = threading.local()
+        self._open_batch: WriteBatch | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -108,15 +112,29 @@ class Database:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Connection]:
-        """One engine command's transaction: committed when the block ends, rolled back on error."""
-        engine = self._write_engine if write else self.engine
-        if write and getattr(self._without_waiting, "first", False):
-            self._without_waiting.first = False
-            engine = self._write_now_engine
-        lock = self._write_lock if write else None
+        """One engine command's transaction: committed when the block ends, rolled back on error.
+        On the thread of an open write batch (engine/store/group_commit.py) it is a savepoint
+        of the batch's transaction instead, committed with the batch."""
+        batch = self._open_batch
         try:
-            if lock is not None:
-                lock.acquire()
+            if batch is not None and batch.ready and batch.thread == threading.get_ident():
+                with batch.savepoint() as connection:
+                    yield connection
+                return
+            with self._own_transaction(write) as connection:
+                yield connection
+        except DataError as exc:
+            # A value the database cannot hold or compare (an integer out of range, a NUL
+            # character on PostgreSQL): the caller's input, not an engine failure.
+            raise InvalidRequest(f"Invalid value for the database: {exc.orig}") from exc
+
+    @contextmanager
+    def _own_transaction(self, write: bool) -> Iterator[Connection]:
+        engine = self._write_engine if write else self.engine
+        lock = self._write_lock if write else None
+        if lock is not None:
+            lock.acquire()
+        try:
             with engine.begin() as connection:
                 callbacks: list[Callable[[], None]] = []
                 connection.info[_AFTER_COMMIT] = callbacks
@@ -128,34 +146,25 @@ class Database:
                     del connection.info[_STATE]
             for callback in callbacks:
                 callback()
-        except DataError as exc:
-            # A value the database cannot hold or compare (an integer out of range, a NUL
-            # character on PostgreSQL): the caller's input, not an engine failure.
-            raise InvalidRequest(f"Invalid value for the database: {exc.orig}") from exc
         finally:
             if lock is not None:
                 lock.release()
 
-    @contextmanager
-    def writer_if_free(self) -> Iterator[bool]:
-        """SQLite: take the writer's place for the calling thread if no command of this
-        process holds it, for as long as the block runs; yields whether it did (never on
-        PostgreSQL, whose commands wait on the network and on other nodes' row locks).
+    def open_batch(self, loop: asyncio.AbstractEventLoop) -> WriteBatch | None:
+        """The event loop's current write batch (engine/store/group_commit.py), made if
+        there is none; None on PostgreSQL."""
+        if self._write_lock is None:
+            return None
+        batch = self._open_batch
+        if batch is None or batch.closed:
+            batch = self._open_batch = WriteBatch(self, loop, self._write_lock)
+        return batch
 
-        Inside the block the first writing transaction does not wait for SQLite's own lock
-        either: if another connection holds it, it raises ``WriterBusy`` at once, before
-        anything was written, so the caller can run the command again where waiting is
-        harmless (a worker thread)."""
-        lock = self._write_lock
-        if lock is None or not lock.acquire(blocking=False):
-            yield False
-            return
-        self._without_waiting.first = True
-        try:
-            yield True
-        finally:
-            self._without_waiting.first = False
-            lock.release()
+    def _close_batch(self, batch: WriteBatch) -> None:
+        assert self._write_lock is not None
+        if self._open_batch is batch:
+            self._open_batch = None
+        self._write_lock.release()
 
     def dispose(self) -> None:
         if self._checkpointer is not None:
@@ -181,17 +190,17 @@ class WalCheckpointer:
     INTERVAL = 0.2  # seconds; a passive checkpoint with nothing to copy is a cheap C call
     TRUNCATE_AT = 16 * 1024 * 1024
 
-    def __init__(self, path: str, write_lock: threading.RLock | None = None, *,
+    def __init__(self, path: str, write_lock: threading.Lock | None = None, *,
                  interval: float = INTERVAL, truncate_at: int = TRUNCATE_AT) -> None:
         self._stopping = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(path, write_lock or threading.RLock(), self._stopping, interval, truncate_at),
+            target=self._run, args=(path, write_lock or threading.Lock(), self._stopping, interval, truncate_at),
             name="m8flow-wal-checkpoint", daemon=True,
         )
         self._thread.start()
 
     @staticmethod
-    def _run(path: str, write_lock: threading.RLock, stopping: threading.Event, interval: float, truncate_at: int) -> None:
+    def _run(path: str, write_lock: threading.Lock, stopping: threading.Event, interval: float, truncate_at: int) -> None:
         # No reference to the Database or to self: the thread must not keep them alive.
         connection: sqlite3.Connection | None = None
         failing_since: float | None = None
@@ -224,7 +233,7 @@ class WalCheckpointer:
             self._thread.join(timeout=5)
 
 
-def checkpoint(connection: sqlite3.Connection, write_lock: threading.RLock, truncate_at: int) -> bool:
+def checkpoint(connection: sqlite3.Connection, write_lock: threading.Lock, truncate_at: int) -> bool:
     """One pass of the checkpointer on its own connection: a passive checkpoint, then, if the
     log is still longer than ``truncate_at`` bytes, a truncating one under ``write_lock``.
     Returns whether it truncated the log."""

@@ -1,6 +1,6 @@
-"""Start and complete on SQLite run on the event loop when no other command is writing
-(compat_api.routing.call_short); when one is, they wait for it in a worker thread while the
-gateway keeps answering."""
+"""Start and complete on SQLite run on the event loop, in the write batch of its turn
+(compat_api.routing.call_short, engine/store/group_commit.py); when another command or
+another process is writing, they wait for it while the gateway keeps answering."""
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +26,7 @@ def _writer_held_elsewhere(engine: ProcessEngine) -> tuple[threading.Event, thre
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with engine.database.writer_if_free():
+        with engine.database.transaction():
             held.set()
             release.wait(10)
 
@@ -50,12 +50,17 @@ def test_a_start_while_another_command_writes_is_served_once_it_is_done(rest: ht
         assert started.result(timeout=10).status_code == 200
 
 
-def test_a_start_with_the_writer_free_is_served(rest: httpx.Client, engine: ProcessEngine) -> None:
+def test_a_start_with_the_writer_free_is_served_and_leaves_it_free(rest: httpx.Client, engine: ProcessEngine) -> None:
     deploy(rest, "order.bpmn")
     instance = start(rest, "order", variables=VARS)
     assert instance["ended"] is False
-    with engine.database.writer_if_free() as free:  # nothing was left holding it
-        assert free is (engine.database.dialect == "sqlite")
+    with ThreadPoolExecutor(1) as pool:  # nothing was left holding the writer
+        pool.submit(_write_nothing, engine).result(timeout=5)
+
+
+def _write_nothing(engine: ProcessEngine) -> None:
+    with engine.database.transaction():
+        pass
 
 
 def test_a_start_while_another_process_holds_sqlites_writer_waits_in_a_thread(rest: httpx.Client, engine: ProcessEngine) -> None:
@@ -76,21 +81,26 @@ def test_a_start_while_another_process_holds_sqlites_writer_waits_in_a_thread(re
         other_process.close()
 
 
-def test_without_waiting_the_first_write_fails_fast_when_another_connection_writes(engine: ProcessEngine) -> None:
+def test_a_batch_does_not_wait_for_another_connection_that_writes(engine: ProcessEngine) -> None:
     if engine.database.dialect != "sqlite":
         pytest.skip("SQLite's file lock")
     other_process = sqlite3.connect(make_url(engine.database.url).database, isolation_level=None)
     other_process.execute("BEGIN IMMEDIATE")
+
+    async def first_write_in_a_batch() -> None:
+        batch = engine.database.open_batch(asyncio.get_running_loop())
+        assert batch is not None
+        await batch.writer
+        with pytest.raises(WriterBusy):
+            batch.run(_write_nothing, engine)
+        assert batch.closed  # the next command opens a batch of its own
+
     try:
-        with engine.database.writer_if_free() as free, pytest.raises(WriterBusy):
-            assert free
-            with engine.database.transaction():
-                pass
+        asyncio.run(first_write_in_a_batch())
     finally:
         other_process.execute("ROLLBACK")
         other_process.close()
-    with engine.database.writer_if_free(), engine.database.transaction():
-        pass  # free again, and the connection waits as usual once more
+    _write_nothing(engine)  # free again, and the connection waits as usual once more
 
 
 def test_with_commands_off_the_event_loop_a_delegate_may_run_its_own_asyncio_loop(rest: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ def _database(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _write(connection: sqlite3.Connection, lock: threading.RLock, count: int) -> None:
+def _write(connection: sqlite3.Connection, lock: threading.Lock, count: int) -> None:
     for _ in range(count):
         with lock:  # as Database.transaction does for this process's writers
             connection.execute("BEGIN IMMEDIATE")
@@ -33,7 +33,7 @@ def _wal(path: Path) -> Path:
 
 def test_a_log_longer_than_the_limit_is_copied_back_and_truncated(tmp_path: Path) -> None:
     path = tmp_path / "m8flow.db"
-    writer, lock = _database(path), threading.RLock()
+    writer, lock = _database(path), threading.Lock()
     _write(writer, lock, 200)
     assert _wal(path).stat().st_size > 256 * 1024
     checkpointer = sqlite3.connect(path, isolation_level=None)
@@ -44,7 +44,7 @@ def test_a_log_longer_than_the_limit_is_copied_back_and_truncated(tmp_path: Path
 
 def test_a_log_within_the_limit_is_only_copied_back(tmp_path: Path) -> None:
     path = tmp_path / "m8flow.db"
-    writer, lock = _database(path), threading.RLock()
+    writer, lock = _database(path), threading.Lock()
     _write(writer, lock, 5)
     checkpointer = sqlite3.connect(path, isolation_level=None)
     assert checkpoint(checkpointer, lock, truncate_at=16 * 1024 * 1024) is False
@@ -53,7 +53,7 @@ def test_a_log_within_the_limit_is_only_copied_back(tmp_path: Path) -> None:
 
 def test_the_log_stays_bounded_while_writes_never_pause(tmp_path: Path) -> None:
     path = tmp_path / "m8flow.db"
-    writer, lock = _database(path), threading.RLock()
+    writer, lock = _database(path), threading.Lock()
     limit = 512 * 1024
     largest = 0
     stop = threading.Event()
