@@ -7,7 +7,6 @@ one fail with Camunda's OptimisticLockingException, and the transaction rolls ba
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from engine.errors import (
     OptimisticLockingConflict,
     ProcessEngineException,
 )
+from engine.ids import new_id
 from engine.process_engine import ProcessEngine
 from engine.scope import InstanceVariables
 from engine.store import tables as t
@@ -146,7 +146,7 @@ class ProcessInstanceSession:
                 f"Cannot start process instance. Process definition {definition['name'] or definition['key']} "
                 f"(id = {definition['id']}) is suspended"
             )
-        instance_id = str(uuid.uuid4())
+        instance_id = new_id()
         row = {
             "id": instance_id,
             "process_definition_id": definition["id"],
@@ -334,7 +334,7 @@ class ProcessInstanceSession:
             else:
                 inserts.append(
                     {
-                        "id": str(uuid.uuid4()),
+                        "id": new_id(),
                         "process_instance_id": self.id,
                         "scope_id": scope_id,
                         "task_id": task_id,

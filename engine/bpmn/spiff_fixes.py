@@ -16,6 +16,9 @@
   both unless the ``spiff.task`` / ``spiff.workflow`` loggers are enabled for them.
 * The node parsers compile each XPath expression on every call (~15,000 calls for a few hundred
   models, some 60 distinct expressions): ``_compiled_xpath`` keeps them compiled, per thread.
+* Task ids are random UUIDs, and user and external task ids are row ids here: every new task
+  row went into a random page of the task indexes. ``apply()`` gives tasks time-ordered
+  UUIDs (``engine.ids``), whose index entries share pages.
 * ``CAMUNDA_CONFIG`` lacks ``ServiceTask`` (and the plain BPMN message event definition used by
   receive tasks), so such workflows cannot be serialized; ``serializer_config()`` adds them,
   together with the dialect's own spec classes and process-level extensions.
@@ -29,6 +32,7 @@ import time
 from copy import deepcopy
 from typing import Any
 
+import SpiffWorkflow.task as spiff_task
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.node_parser import NodeParser
 from SpiffWorkflow.bpmn.serializer.default.event_definition import MessageEventDefinitionConverter
@@ -57,6 +61,7 @@ from engine.bpmn.specs import (
     PassThroughManualTask,
     PassThroughTask,
 )
+from engine.ids import uuid7
 
 UNLIMITED_DEPTH = sys.maxsize
 _lock = threading.Lock()
@@ -125,6 +130,7 @@ def apply() -> None:
         _lift_max_depth(TaskIterator.__init__)
         _lift_max_depth(BpmnTaskIterator.__init__)
         NodeParser._xpath = _compiled_xpath
+        spiff_task.uuid4 = uuid7  # the name Task.__init__ draws its ids from
         _quiet_logging()
         event_scopes.apply()
         event_names.apply()

@@ -1,7 +1,6 @@
 """Deployments: create (with Camunda's duplicate filtering), query, resources, delete."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ from engine.bpmn.parser import parse_deployment
 from engine.dates import now
 from engine.errors import InvalidRequest, NotFound, ProcessEngineException
 from engine.events.start_events import forget_definitions, register_start_events
+from engine.ids import new_id
 from engine.jobs import timer_start
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting, query_command
@@ -50,7 +50,7 @@ def create_deployment(
                 if deploy_changed_only:
                     to_deploy = changed
                     parsed = parse_deployment(to_deploy)
-        deployment_id = str(uuid.uuid4())
+        deployment_id = new_id()
         deployed_at = now()
         deployment_row = {
             "id": deployment_id,
@@ -63,7 +63,7 @@ def create_deployment(
         conn.execute(
             t.resource.insert(),
             [
-                {"id": str(uuid.uuid4()), "deployment_id": deployment_id, "name": res_name, "content": content}
+                {"id": new_id(), "deployment_id": deployment_id, "name": res_name, "content": content}
                 for res_name, content in to_deploy.items()
             ],
         )
@@ -73,7 +73,7 @@ def create_deployment(
                 continue
             version = _next_version(conn, process.key, tenant_id)
             definition = {
-                "id": f"{process.key}:{version}:{uuid.uuid4()}",
+                "id": f"{process.key}:{version}:{new_id()}",
                 "key": process.key,
                 "version": version,
                 "name": process.name,

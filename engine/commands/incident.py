@@ -3,7 +3,6 @@ again (then the row leaves the runtime table, as in Camunda's ``ACT_RU_INCIDENT`
 get, annotate."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from engine.dates import now
 from engine.errors import BadUserRequest, NotFound
+from engine.ids import new_id
 from engine.process_engine import ProcessEngine
 from engine.queries import apply_paging, apply_sorting, query_command
 from engine.store import Row
@@ -36,7 +36,7 @@ INCIDENT_SORT = {
 
 
 def open_external_task_incident(conn: Connection, task: Mapping[str, Any], message: str | None) -> None:
-    incident_id = str(uuid.uuid4())
+    incident_id = new_id()
     conn.execute(t.incident.insert(), [{
         "id": incident_id,
         "incident_timestamp": now(),

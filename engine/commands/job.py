@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +25,7 @@ from engine.errors import (
     OptimisticLockingConflict,
     ProcessEngineException,
 )
+from engine.ids import new_id
 from engine.instance import ProcessInstanceSession
 from engine.jobs import async_continuations as continuations
 from engine.jobs import retry, task_timeouts, timer_start, timers
@@ -197,7 +197,7 @@ def _retry_cycle(engine: ProcessEngine, conn: Connection, row: Mapping[str, Any]
 
 
 def _open_incident(conn: Connection, row: Mapping[str, Any], message: str) -> None:
-    incident_id = str(uuid.uuid4())
+    incident_id = new_id()
     conn.execute(t.incident.insert(), [{
         "id": incident_id,
         "incident_timestamp": now(),

@@ -5,7 +5,6 @@ Spiff state, so they do not load it.
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from engine.commands.task import task_row, task_updated
 from engine.dates import now
 from engine.errors import InvalidRequest, NotFound, NullValue
 from engine.events.conditions import variables_changed
+from engine.ids import new_id
 from engine.process_engine import ProcessEngine
 from engine.store import Row
 from engine.store import tables as t
@@ -110,7 +110,7 @@ def modify_variables(
                 conn.execute(
                     v.insert(),
                     [{
-                        "id": str(uuid.uuid4()),
+                        "id": new_id(),
                         "process_instance_id": instance_id,
                         "scope_id": scope,
                         "task_id": scope if scope == target.id and target.kind.startswith("task") else None,

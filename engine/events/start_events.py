@@ -8,7 +8,6 @@ running instances).
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ from engine.bpmn.extensions import BPMN_NS, canonicalize_namespaces
 from engine.bpmn.xml import parse_xml
 from engine.dates import now
 from engine.errors import ParseError
+from engine.ids import new_id
 from engine.store import tables as t
 
 _B = "{" + BPMN_NS + "}"
@@ -74,7 +74,7 @@ def register_start_events(conn: Connection, definitions: Iterable[Mapping[str, A
         conn.execute(delete(es).where(es.c.process_instance_id.is_(None), es.c.process_definition_id.in_(older)))
         rows = [
             {
-                "id": str(uuid.uuid4()),
+                "id": new_id(),
                 "event_type": kind,
                 "event_name": name,
                 "execution_id": None,

@@ -9,7 +9,6 @@ activity), so correlation can find them with one query.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from sqlalchemy import delete, select
 from engine.bpmn import event_names, event_scopes
 from engine.bpmn.specs import model_has
 from engine.dates import now
+from engine.ids import new_id
 from engine.store import tables as t
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def sync_event_subscriptions(session: ProcessInstanceSession, ended: bool, new_i
     created = now()
     rows = [
         {
-            "id": str(uuid.uuid4()),
+            "id": new_id(),
             "event_type": catch.event_type,
             "event_name": catch.event_name,
             "execution_id": catch.execution_id,

@@ -4,7 +4,6 @@ in Camunda (``timer_start.register_definitions``), or when a job needs one that 
 (definitions deployed before m8flow created them there)."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
 from sqlalchemy import Connection, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine.ids import new_id
 from engine.jobs import async_continuations as continuations
 from engine.jobs import task_timeouts, timers
 from engine.store import tables as t
@@ -81,9 +81,9 @@ def ensure(conn: Connection, definition: Mapping[str, Any], declaration: JobDecl
     if key in _known:
         return _known[key], False
     jd = t.job_definition
-    new_id = str(uuid.uuid4())
+    definition_id = new_id()
     row = {
-        "id": new_id,
+        "id": definition_id,
         "process_definition_id": definition["id"],
         "process_definition_key": definition["key"],
         "activity_id": declaration.activity_id,
@@ -98,8 +98,8 @@ def ensure(conn: Connection, definition: Mapping[str, Any], declaration: JobDecl
     inserted = conn.execute(dialect.insert(jd).values(**row).on_conflict_do_nothing().returning(jd.c.id)).first()
     if inserted is not None:
         # Known only once committed; until then a rollback would leave a stale id here.
-        _after_commit(conn, key, new_id)
-        return new_id, True
+        _after_commit(conn, key, definition_id)
+        return definition_id, True
     existing = conn.execute(
         select(jd.c.id).where(
             jd.c.process_definition_id == definition["id"], jd.c.activity_id == declaration.activity_id,

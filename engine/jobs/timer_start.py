@@ -10,7 +10,6 @@ for cron cycles).
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from engine.bpmn import juel
 from engine.bpmn.script_engine import timer_literal
 from engine.dates import now
 from engine.errors import ParseError, ProcessEngineException
+from engine.ids import new_id
 from engine.jobs import cron, definitions, timers
 from engine.jobs.projection import DEFAULT_RETRIES, TIMER
 from engine.jobs.wakeup import jobs_changed
@@ -104,7 +104,7 @@ def _create_job(conn: Connection, definition: Mapping[str, Any], declaration: de
     schedule_state = first_schedule(timer.get("kind") or "", timer.get("text") or "")
     due = schedule_state.pop("due")
     conn.execute(t.job.insert(), [{
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "job_type": TIMER,
         "handler_type": timers.TIMER_START_EVENT,
         "handler_configuration": json.dumps(schedule_state),
