@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import time
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 _VERSION_7 = 0x7 << 76
 _VARIANT = 0b10 << 62
+_new_uuid = object.__new__
+_set = object.__setattr__
 
 
 def uuid7() -> UUID:
@@ -28,7 +30,12 @@ def uuid7() -> UUID:
         | _VARIANT
         | random & ((1 << 62) - 1)  # 62 bits: rand_b
     )
-    return UUID(int=value)
+    # What UUID(int=value) ends with, without re-checking a value built in range above:
+    # a start makes eight ids.
+    uuid = _new_uuid(UUID)
+    _set(uuid, "int", value)
+    _set(uuid, "is_safe", SafeUUID.unknown)
+    return uuid
 
 
 def new_id() -> str:
