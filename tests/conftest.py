@@ -152,3 +152,19 @@ def tasks(rest: httpx.Client, **params: object) -> list[dict]:
     response = rest.get("/task", params=params)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def writer_held_elsewhere(engine: ProcessEngine) -> tuple[threading.Event, threading.Thread]:
+    """A thread of this process that holds the database's writer (an open writing
+    transaction) until the returned event is set."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with engine.database.transaction():
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert held.wait(5)
+    return release, thread

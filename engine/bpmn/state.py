@@ -79,18 +79,25 @@ def _tasks_dict(tasks: dict[UUID, Task]) -> dict[str, Any]:
     }
 
 
+def _workflow_fields(workflow: Any) -> dict[str, Any]:
+    """``WorkflowConverter.to_dict``: what the top workflow and its sub-processes share."""
+    return {
+        "data": _registry.convert(_registry.clean(workflow.data)),
+        "correlations": workflow.correlations,
+        "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+        "success": workflow.success,
+        "completed": workflow.completed,
+        "tasks": _tasks_dict(workflow.tasks),
+        "root": str(workflow.task_tree.id),
+    }
+
+
 def _subprocess_dict(subprocess: Any) -> Any:
     """``BpmnSubWorkflowConverter.to_dict`` with the same task dicts."""
     if type(subprocess) is not BpmnSubWorkflow:
         return _registry.convert(subprocess)
     return {
-        "data": _registry.convert(_registry.clean(subprocess.data)),
-        "correlations": subprocess.correlations,
-        "last_task": str(subprocess.last_task.id) if subprocess.last_task is not None else None,
-        "success": subprocess.success,
-        "completed": subprocess.completed,
-        "tasks": _tasks_dict(subprocess.tasks),
-        "root": str(subprocess.task_tree.id),
+        **_workflow_fields(subprocess),
         "parent_task_id": str(subprocess.parent_task_id),
         "spec": subprocess.spec.name,
         "typename": _registry.typenames[BpmnSubWorkflow],
@@ -101,13 +108,7 @@ def dump_state(workflow: BpmnWorkflow) -> str:
     _registry._encoder_mode = True
     try:
         dct = {
-            "data": _registry.convert(_registry.clean(workflow.data)),
-            "correlations": workflow.correlations,
-            "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
-            "success": workflow.success,
-            "completed": workflow.completed,
-            "tasks": _tasks_dict(workflow.tasks),
-            "root": str(workflow.task_tree.id),
+            **_workflow_fields(workflow),
             "subprocesses": {str(key): _subprocess_dict(sub) for key, sub in workflow.subprocesses.items()},
             "bpmn_events": _registry.convert(workflow.bpmn_events),
         }

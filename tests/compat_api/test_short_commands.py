@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -16,29 +15,14 @@ from compat_api.routing import ON_EVENT_LOOP_ENV
 from engine import delegates
 from engine.process_engine import ProcessEngine
 from engine.store.database import WriterBusy
-from tests.conftest import deploy, start
+from tests.conftest import deploy, start, writer_held_elsewhere
 
 VARS = {"amount": {"value": 5, "type": "Integer"}, "owner": {"value": "demo"}}
 
 
-def _writer_held_elsewhere(engine: ProcessEngine) -> tuple[threading.Event, threading.Event, threading.Thread]:
-    """A thread that holds the writer until ``release`` is set (``held`` once it does)."""
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with engine.database.transaction():
-            held.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert held.wait(5)
-    return held, release, thread
-
-
 def test_a_start_while_another_command_writes_is_served_once_it_is_done(rest: httpx.Client, engine: ProcessEngine) -> None:
     deploy(rest, "order.bpmn")
-    _held, release, holder = _writer_held_elsewhere(engine)
+    release, holder = writer_held_elsewhere(engine)
     with ThreadPoolExecutor(1) as pool:
         started = pool.submit(rest.post, "/process-definition/key/order/start", json={"variables": VARS})
         # The gateway still answers while that start waits for the writer.

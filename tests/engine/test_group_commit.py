@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +18,7 @@ from engine.commands.process_instance import start_process_instance
 from engine.process_engine import ProcessEngine
 from engine.store.database import after_commit
 from engine.store.group_commit import MAX_COMMANDS, run_batched
-from tests.conftest import bpmn
+from tests.conftest import bpmn, writer_held_elsewhere
 
 VARIABLES = {"amount": {"value": 5, "type": "Integer"}, "owner": {"value": "demo"}}
 
@@ -190,16 +189,7 @@ def test_a_batch_holds_at_most_its_limit_of_commands(engine: ProcessEngine) -> N
 def test_while_a_worker_thread_writes_the_batch_waits_without_holding_up_the_loop(engine: ProcessEngine) -> None:
     _sqlite_only(engine)
     _table(engine)
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with engine.database.transaction():
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(5)
+    release, holder = writer_held_elsewhere(engine)
 
     async def run() -> tuple[int, list[str]]:
         waiting = asyncio.gather(*(run_batched(engine.database, _in_a_thread, _insert(name), engine) for name in "ab"))
