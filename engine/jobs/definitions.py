@@ -11,13 +11,14 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.ids import new_id
 from engine.jobs import async_continuations as continuations
 from engine.jobs import task_timeouts, timers
 from engine.store import tables as t
+from engine.store.database import after_commit
 
 
 @dataclass(frozen=True)
@@ -116,4 +117,6 @@ _known: dict[tuple[str, str, str, str], str] = {}
 
 
 def _after_commit(conn: Connection, key: tuple[str, str, str, str], job_definition_id: str) -> None:
-    event.listen(conn, "commit", lambda _c: _known.__setitem__(key, job_definition_id), once=True)
+    # The command's own commit: inside a write batch the connection's COMMIT also ends the
+    # savepoints of commands that rolled back, and this one may be among them.
+    after_commit(conn, lambda: _known.__setitem__(key, job_definition_id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import sqlite3
 import threading
@@ -92,6 +93,7 @@ class Database:
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
         self._write_now_engine = self.engine.execution_options(**{_WRITE: True, _NO_WAIT: True})
         self._open_batch: WriteBatch | None = None
+        self._writer: int | None = None  # the thread in a writing transaction of its own
 
     @property
     def is_postgres(self) -> bool:
@@ -133,7 +135,14 @@ class Database:
         engine = self._write_engine if write else self.engine
         lock = self._write_lock if write else None
         if lock is not None:
+            me = threading.get_ident()
+            batch = self._open_batch
+            if self._writer == me or (batch is not None and batch.thread == me):
+                # The lock is not re-entrant, and a batch waiting for it needs this thread
+                # (the event loop's) to take it over: waiting here would never end.
+                raise RuntimeError("a writing transaction on a thread that holds, or waits for, the writer")
             lock.acquire()
+            self._writer = me
         try:
             with engine.begin() as connection:
                 callbacks: list[Callable[[], None]] = []
@@ -148,6 +157,7 @@ class Database:
                 callback()
         finally:
             if lock is not None:
+                self._writer = None
                 lock.release()
 
     def open_batch(self, loop: asyncio.AbstractEventLoop) -> WriteBatch | None:
@@ -158,13 +168,14 @@ class Database:
         batch = self._open_batch
         if batch is None or batch.closed:
             batch = self._open_batch = WriteBatch(self, loop, self._write_lock)
+        elif batch.loop is not loop:
+            return None  # another event loop of this process has one open: wait in a thread
         return batch
 
     def _close_batch(self, batch: WriteBatch) -> None:
-        assert self._write_lock is not None
         if self._open_batch is batch:
             self._open_batch = None
-        self._write_lock.release()
+        batch.give_back()
 
     def dispose(self) -> None:
         if self._checkpointer is not None:
@@ -205,6 +216,9 @@ class WalCheckpointer:
         connection: sqlite3.Connection | None = None
         failing_since: float | None = None
         warned_at = 0.0
+        # A reader that keeps the log from being truncated (a backup, a replication tool, a
+        # long query) is tried again after a pause that doubles up to half a minute.
+        retry_at, pause, held_since = 0.0, interval, None
         try:
             while not stopping.wait(interval):
                 try:
@@ -212,7 +226,17 @@ class WalCheckpointer:
                         if not Path(path).exists():
                             continue
                         connection = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
-                    checkpoint(connection, write_lock, truncate_at)
+                    current = time.monotonic()
+                    truncated = checkpoint(connection, write_lock, truncate_at if current >= retry_at else math.inf)
+                    if truncated is None:
+                        retry_at, pause = current + pause, min(pause * 2, 30.0)
+                        held_since = held_since or current
+                        if current - held_since >= 60 and current - warned_at >= 60:
+                            log.warning("a reader has kept the write-ahead log of %s from being truncated for %.0f s",
+                                        path, current - held_since)
+                            warned_at = current
+                    elif truncated:
+                        pause, held_since = interval, None
                     failing_since = None
                 except sqlite3.Error as exc:
                     # Busy now and then is normal; failing for a minute (permissions, a
@@ -233,19 +257,26 @@ class WalCheckpointer:
             self._thread.join(timeout=5)
 
 
-def checkpoint(connection: sqlite3.Connection, write_lock: threading.Lock, truncate_at: int) -> bool:
+def checkpoint(connection: sqlite3.Connection, write_lock: threading.Lock, truncate_at: float) -> bool | None:
     """One pass of the checkpointer on its own connection: a passive checkpoint, then, if the
     log is still longer than ``truncate_at`` bytes, a truncating one under ``write_lock``.
-    Returns whether it truncated the log."""
+    Returns True if it truncated the log, False if that was not needed, None if a reader
+    kept it from doing so: a truncation must wait for every open read transaction, and it
+    waits only ``TRUNCATE_WAIT_MS`` with this process's writers held up behind it."""
     _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     page_size = connection.execute("PRAGMA page_size").fetchone()[0]
     if frames * (page_size + _WAL_FRAME_HEADER) <= truncate_at:
         return False
     with write_lock:
-        busy, _frames, _copied = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    return not busy
+        connection.execute(f"PRAGMA busy_timeout={TRUNCATE_WAIT_MS}")
+        try:
+            busy, _frames, _copied = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return None if busy else True
 
 
+TRUNCATE_WAIT_MS = 50
 _WAL_FRAME_HEADER = 24
 
 

@@ -55,30 +55,62 @@ class WriteBatch:
     def __init__(self, database: Database, loop: asyncio.AbstractEventLoop, lock: threading.Lock,
                  *, max_commands: int = MAX_COMMANDS) -> None:
         self._database = database
+        self._loop = loop
+        self._lock = lock
         self._max_commands = max_commands
         self._opened: Any = None  # the engine.begin() context manager
         self._connection: Connection | None = None
         self._callbacks: list[Callable[[], None]] = []
         self._depth = 0
         self._failure: BaseException | None = None
+        self._closing = False  # a close is scheduled
+        self.holds_lock = False
         self.thread = threading.get_ident()  # the event loop's: its transactions join the batch
+        self.waiting = 0  # commands waiting for the writer
         self.commands = 0
         self.closed = False
         self.committed: asyncio.Future[None] = loop.create_future()
-        self.writer: asyncio.Future[Any] = loop.create_future()
+        self.writer: asyncio.Future[None] = loop.create_future()
         if lock.acquire(blocking=False):
-            self.writer.set_result(True)
-            loop.call_soon(self.close)  # after the commands of this turn
+            self.holds_lock = True
+            self.writer.set_result(None)
+            self._close_soon()  # after the commands of this turn
         else:
             # A worker thread of this process writes: wait for it in another thread. Once it
-            # is ours, the commands that waited for it run, then the batch commits.
-            loop.run_in_executor(None, lock.acquire).add_done_callback(self._got_writer)
-            self.writer.add_done_callback(lambda _writer: loop.call_soon(self.close))
+            # is ours, the commands that waited for it run (the first schedules the commit).
+            loop.run_in_executor(None, self._take_writer)
 
-    def _got_writer(self, acquired: asyncio.Future[Any]) -> None:
-        if acquired.cancelled() or acquired.exception() is not None:
-            self._failure = RuntimeError("could not take the database writer")
-        self.writer.set_result(True)
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
+    def _take_writer(self) -> None:
+        """In an executor thread: wait for the lock, then hand it to the loop. Gives it back
+        if the loop is gone (shut down meanwhile), so no writer waits for it forever."""
+        while not self._lock.acquire(timeout=0.5):
+            if self._loop.is_closed():
+                return
+        try:
+            self._loop.call_soon_threadsafe(self._got_writer)
+        except RuntimeError:  # the loop is closed
+            self._lock.release()
+
+    def _got_writer(self) -> None:
+        self.holds_lock = True
+        self.writer.set_result(None)
+        if not self.waiting:
+            self.close()  # everyone who waited for it left (cancelled)
+
+    def _close_soon(self) -> None:
+        if not self._closing:
+            self._closing = True
+            self._loop.call_soon(self.close)
+
+    def left(self) -> None:
+        """A command that waited for the writer will not run here (it was cancelled)."""
+        self.waiting -= 1
+        if not self.waiting and not self.commands and self.writer.done():
+            self.close()
 
     @property
     def ready(self) -> bool:
@@ -91,6 +123,7 @@ class WriteBatch:
         Raises ``WriterBusy`` if the batch could not open its transaction without waiting
         for another connection: the command did nothing then."""
         assert self.ready
+        self._close_soon()
         try:
             return command(*args, **kwargs)
         finally:
@@ -152,7 +185,7 @@ class WriteBatch:
     def close(self) -> None:
         """Commit what the batch's commands did, run their after-commit callbacks, give the
         writer back. Idempotent; called at the end of the turn its commands ran in."""
-        if self.closed or not self.writer.done():
+        if self.closed or not self.holds_lock:
             return
         self.closed = True
         try:
@@ -176,6 +209,12 @@ class WriteBatch:
                 log.exception("after-commit callback failed")
         self.committed.set_result(None)
 
+    def give_back(self) -> None:
+        """Release the process's write lock (``Database._close_batch``, once)."""
+        assert self.holds_lock
+        self.holds_lock = False
+        self._lock.release()
+
 
 async def run_batched(
     database: Database,
@@ -197,7 +236,13 @@ async def run_batched(
         if batch is None:
             return await elsewhere(command, *args, **kwargs)
         if not batch.writer.done():
-            await asyncio.shield(batch.writer)
+            batch.waiting += 1
+            try:
+                await asyncio.shield(batch.writer)
+            except BaseException:
+                batch.left()
+                raise
+            batch.waiting -= 1
         if batch.ready:
             break  # else it filled up while we waited: the next one
     try:
@@ -205,7 +250,9 @@ async def run_batched(
     except WriterBusy:
         return await elsewhere(command, *args, **kwargs)
     except BaseException:
-        await asyncio.wait([batch.committed])  # what it released before failing is durable
+        # What it released before failing is durable once the batch commits.
+        await asyncio.wait([batch.committed])
         raise
-    await batch.committed
+    # Shielded: a client that goes away cancels its own wait, not the batch's commit.
+    await asyncio.shield(batch.committed)
     return result

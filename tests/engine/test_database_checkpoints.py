@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from engine.store.database import WalCheckpointer, checkpoint
@@ -77,3 +78,20 @@ def test_the_log_stays_bounded_while_writes_never_pause(tmp_path: Path) -> None:
     # What one interval of writes adds on top of the limit, with room for a slow machine.
     assert largest < 16 * limit
     assert writer.execute("SELECT count(*) FROM item").fetchone()[0] == 6000
+
+
+def test_a_reader_that_holds_the_log_makes_the_truncation_give_up_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "m8flow.db"
+    writer, lock = _database(path), threading.Lock()
+    _write(writer, lock, 200)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM item").fetchone()  # a read transaction on the log
+    checkpointer = sqlite3.connect(path, isolation_level=None, timeout=5)
+    began = time.monotonic()
+    assert checkpoint(checkpointer, lock, truncate_at=256 * 1024) is None
+    # Not the connection's 5 s busy timeout, during which this process's writers would wait.
+    assert time.monotonic() - began < 2.5
+    assert not lock.locked()
+    reader.execute("COMMIT")
+    assert checkpoint(checkpointer, lock, truncate_at=256 * 1024) is True

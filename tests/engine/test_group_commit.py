@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -222,3 +223,110 @@ def test_on_postgresql_each_command_runs_elsewhere_in_a_transaction_of_its_own(e
 
     assert asyncio.run(run()) == ["a", "b"]
     assert len(ran_elsewhere) == 2 and _items(engine) == ["a", "b"]
+
+
+def test_a_command_whose_client_left_does_not_fail_the_others_of_its_batch(engine: ProcessEngine) -> None:
+    _sqlite_only(engine)
+    _table(engine)
+
+    async def run() -> list[Any]:
+        first = asyncio.ensure_future(run_batched(engine.database, _in_a_thread, _insert("a"), engine))
+        second = asyncio.ensure_future(run_batched(engine.database, _in_a_thread, _insert("b"), engine))
+        await asyncio.sleep(0)  # both ran and wait for the commit
+        first.cancel()  # as uvicorn does for a request whose client went away
+        return await asyncio.gather(first, second, return_exceptions=True)
+
+    cancelled, answered = asyncio.run(run())
+    assert isinstance(cancelled, asyncio.CancelledError) and answered == "b"
+    assert _items(engine) == ["a", "b"]  # what the first command did was committed all the same
+    assert not engine.database._write_lock.locked()
+
+
+def test_the_commands_that_waited_for_a_worker_thread_share_one_commit(engine: ProcessEngine) -> None:
+    _sqlite_only(engine)
+    _table(engine)
+    release, holder = writer_held_elsewhere(engine)
+    commits = _commits(engine)
+
+    async def run() -> list[str]:
+        waiting = asyncio.gather(*(run_batched(engine.database, _in_a_thread, _insert(name), engine) for name in "abcd"))
+        await asyncio.sleep(0.05)
+        release.set()
+        return await waiting
+
+    assert asyncio.run(run()) == list("abcd")
+    holder.join()
+    assert commits[0] == 2  # the worker thread's transaction, then the batch's
+
+
+def test_a_batch_whose_commands_all_left_while_it_waited_gives_the_writer_back(engine: ProcessEngine) -> None:
+    _sqlite_only(engine)
+    _table(engine)
+    release, holder = writer_held_elsewhere(engine)
+
+    async def run() -> None:
+        waiting = asyncio.ensure_future(run_batched(engine.database, _in_a_thread, _insert("a"), engine))
+        await asyncio.sleep(0.02)
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
+        release.set()
+        await asyncio.to_thread(holder.join)
+        for _ in range(100):  # the batch takes the writer over, finds nobody, gives it back
+            await asyncio.sleep(0.01)
+            if not engine.database._write_lock.locked():
+                return
+
+    asyncio.run(run())
+    assert not engine.database._write_lock.locked()
+    assert _items(engine) == []
+
+
+def test_a_second_event_loop_waits_in_a_thread_while_the_first_has_a_batch_open(engine: ProcessEngine) -> None:
+    _sqlite_only(engine)
+
+    async def first_loop() -> None:
+        assert engine.database.open_batch(asyncio.get_running_loop()) is not None
+        other: list[Any] = []
+        thread = threading.Thread(target=lambda: other.append(asyncio.run(_open_from_another_loop(engine))))
+        thread.start()
+        await asyncio.to_thread(thread.join)
+        assert other == [None]
+
+    asyncio.run(first_loop())
+
+
+async def _open_from_another_loop(engine: ProcessEngine) -> Any:
+    return engine.database.open_batch(asyncio.get_running_loop())
+
+
+def test_a_writing_transaction_inside_another_on_one_thread_is_refused(engine: ProcessEngine) -> None:
+    _sqlite_only(engine)
+    with engine.database.transaction(), pytest.raises(RuntimeError, match="holds, or waits for, the writer"):
+        with engine.database.transaction():
+            pass
+    with engine.database.transaction():
+        pass  # the writer was given back
+
+
+def test_a_job_definition_made_by_a_command_that_rolled_back_is_not_remembered(engine: ProcessEngine) -> None:
+    _sqlite_only(engine)
+    from engine.jobs import definitions
+
+    deployment = create_deployment(engine, {"order.bpmn": bpmn("order.bpmn")}, name="orders")
+    definition = deployment.process_definitions[0]
+    declaration = definitions.JobDeclaration(activity_id="approve", job_type="async-continuation",
+                                             configuration="async-before")
+
+    def made_then_failed(e: ProcessEngine) -> None:
+        with e.database.transaction() as conn:
+            definitions.ensure(conn, definition, declaration)
+            raise ValueError("a script failed later in the same start")
+
+    def other(e: ProcessEngine) -> str:
+        with e.database.transaction():
+            return "committed"
+
+    failed, committed = _batched(engine, made_then_failed, other)
+    assert isinstance(failed, ValueError) and committed == "committed"
+    key = (definition["id"], declaration.activity_id, declaration.job_type, declaration.configuration)
+    assert key not in definitions._known
