@@ -271,7 +271,7 @@ def test_a_batch_whose_commands_all_left_while_it_waited_gives_the_writer_back(e
         await asyncio.gather(waiting, return_exceptions=True)
         release.set()
         await asyncio.to_thread(holder.join)
-        for _ in range(100):  # the batch takes the writer over, finds nobody, gives it back
+        for _ in range(500):  # the batch takes the writer over, finds nobody, gives it back
             await asyncio.sleep(0.01)
             if not engine.database._write_lock.locked():
                 return
@@ -289,7 +289,7 @@ def test_a_second_event_loop_waits_in_a_thread_while_the_first_has_a_batch_open(
         other: list[Any] = []
         thread = threading.Thread(target=lambda: other.append(asyncio.run(_open_from_another_loop(engine))))
         thread.start()
-        await asyncio.to_thread(thread.join)
+        thread.join()  # without yielding: the first loop's batch stays open meanwhile
         assert other == [None]
 
     asyncio.run(first_loop())
