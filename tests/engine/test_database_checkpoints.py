@@ -32,10 +32,16 @@ def _wal(path: Path) -> Path:
     return path.with_name(path.name + "-wal")
 
 
-def test_a_log_longer_than_the_limit_is_copied_back_and_truncated(tmp_path: Path) -> None:
+def _written(tmp_path: Path, count: int) -> tuple[Path, threading.Lock]:
+    """A database with ``count`` rows written and its log not copied back."""
     path = tmp_path / "m8flow.db"
-    writer, lock = _database(path), threading.Lock()
-    _write(writer, lock, 200)
+    lock = threading.Lock()
+    _write(_database(path), lock, count)
+    return path, lock
+
+
+def test_a_log_longer_than_the_limit_is_copied_back_and_truncated(tmp_path: Path) -> None:
+    path, lock = _written(tmp_path, 200)
     assert _wal(path).stat().st_size > 256 * 1024
     checkpointer = sqlite3.connect(path, isolation_level=None)
     assert checkpoint(checkpointer, lock, truncate_at=256 * 1024) is True
@@ -44,9 +50,7 @@ def test_a_log_longer_than_the_limit_is_copied_back_and_truncated(tmp_path: Path
 
 
 def test_a_log_within_the_limit_is_only_copied_back(tmp_path: Path) -> None:
-    path = tmp_path / "m8flow.db"
-    writer, lock = _database(path), threading.Lock()
-    _write(writer, lock, 5)
+    path, lock = _written(tmp_path, 5)
     checkpointer = sqlite3.connect(path, isolation_level=None)
     assert checkpoint(checkpointer, lock, truncate_at=16 * 1024 * 1024) is False
     assert _wal(path).stat().st_size > 0
@@ -81,9 +85,7 @@ def test_the_log_stays_bounded_while_writes_never_pause(tmp_path: Path) -> None:
 
 
 def test_a_reader_that_holds_the_log_makes_the_truncation_give_up_at_once(tmp_path: Path) -> None:
-    path = tmp_path / "m8flow.db"
-    writer, lock = _database(path), threading.Lock()
-    _write(writer, lock, 200)
+    path, lock = _written(tmp_path, 200)
     reader = sqlite3.connect(path, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM item").fetchone()  # a read transaction on the log
