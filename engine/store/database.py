@@ -267,12 +267,13 @@ def checkpoint(connection: sqlite3.Connection, write_lock: threading.Lock, trunc
     page_size = connection.execute("PRAGMA page_size").fetchone()[0]
     if frames * (page_size + _WAL_FRAME_HEADER) <= truncate_at:
         return False
+    waits = connection.execute("PRAGMA busy_timeout").fetchone()[0]
     with write_lock:
         connection.execute(f"PRAGMA busy_timeout={TRUNCATE_WAIT_MS}")
         try:
             busy, _frames, _copied = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
-            connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            connection.execute(f"PRAGMA busy_timeout={waits}")
     return None if busy else True
 
 

@@ -97,3 +97,10 @@ def test_a_reader_that_holds_the_log_makes_the_truncation_give_up_at_once(tmp_pa
     assert not lock.locked()
     reader.execute("COMMIT")
     assert checkpoint(checkpointer, lock, truncate_at=256 * 1024) is True
+
+
+def test_a_truncation_leaves_the_connections_own_busy_timeout_as_it_was(tmp_path: Path) -> None:
+    path, lock = _written(tmp_path, 200)
+    checkpointer = sqlite3.connect(path, isolation_level=None, timeout=5)
+    assert checkpoint(checkpointer, lock, truncate_at=256 * 1024) is True
+    assert checkpointer.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
