@@ -2,7 +2,8 @@
 
 * ``TaskIterator``/``BpmnTaskIterator`` default ``max_depth=1000`` hides tree nodes deeper than
   that, so a loop silently "completes" after ~500 iterations. ``apply()`` lifts the default.
-  The cost stays quadratic in the tree size (every engine pass walks the whole tree).
+  The cost stays quadratic in the tree size (every engine pass walks the whole tree); the
+  walk itself is made cheaper by ``engine.bpmn.task_iteration``.
 * The parser recurses along sequence flows; chains longer than ~480 elements exceed Python's
   default recursion limit. ``ensure_recursion_limit`` raises it (never lowers it).
 * Event sub-processes inside embedded sub-processes never start, and a waiting timer event
@@ -51,7 +52,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskIterator
 from SpiffWorkflow.workflow import Workflow
 
-from engine.bpmn import event_names, event_scopes, loop_joins
+from engine.bpmn import event_names, event_scopes, loop_joins, task_iteration
 from engine.bpmn.specs import (
     CamundaBusinessRuleTask,
     CamundaEndEvent,
@@ -63,7 +64,7 @@ from engine.bpmn.specs import (
 )
 from engine.ids import uuid7
 
-UNLIMITED_DEPTH = sys.maxsize
+UNLIMITED_DEPTH = task_iteration.UNLIMITED_DEPTH
 _lock = threading.Lock()
 _applied = False
 
@@ -129,6 +130,7 @@ def apply() -> None:
             return
         _lift_max_depth(TaskIterator.__init__)
         _lift_max_depth(BpmnTaskIterator.__init__)
+        task_iteration.apply()  # after the lift: it wraps TaskIterator.__init__
         NodeParser._xpath = _compiled_xpath
         spiff_task.uuid4 = uuid7  # the name Task.__init__ draws its ids from
         _quiet_logging()
