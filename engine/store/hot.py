@@ -36,7 +36,13 @@ class _Plan:
     bind: tuple[Processor, ...]
     columns: tuple[str, ...]  # result column keys (SELECT)
     types: tuple[Any, ...]  # their SQLAlchemy types
+    # Per parameter: its constant, or _MISSING when the caller must give it.
+    fallbacks: tuple[Any, ...] = ()
+    # (position, processor) of the parameters that have a bind processor.
+    bound: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
     results: tuple[Processor, ...] | None = None  # from the first result's type codes
+    # (position, column key, processor) of the result columns that have a result processor.
+    processed: tuple[tuple[int, str, Callable[[Any], Any]], ...] = ()
 
 
 class HotStatement:
@@ -146,19 +152,22 @@ class HotStatement:
         if isinstance(self.statement, Select):
             columns = tuple(self.statement.selected_columns.keys())
             types = tuple(column.type.dialect_impl(dialect) for column in self.statement.selected_columns)
-        return _Plan(compiled.string, names, positional, constants, bind, columns, types)
+        fallbacks = tuple(constants.get(name, _MISSING) for name in names)
+        bound = tuple((index, process) for index, process in enumerate(bind) if process is not None)
+        return _Plan(compiled.string, names, positional, constants, bind, columns, types, fallbacks, bound)
 
     # -- executing ---------------------------------------------------------------------------
     @staticmethod
     def _values(plan: _Plan, params: Mapping[str, Any]) -> Any:
-        values = []
-        for name, process in zip(plan.names, plan.bind, strict=True):
-            value = params.get(name, _MISSING)
-            if value is _MISSING:
-                value = plan.constants.get(name, _MISSING)
-                if value is _MISSING:
-                    raise KeyError(f"A value is required for bind parameter {name!r}")
-            values.append(value if process is None or value is None else process(value))
+        get = params.get
+        values = [get(name, fallback) for name, fallback in zip(plan.names, plan.fallbacks)]
+        if _MISSING in values:  # identity first: the values' own __eq__ never sees the marker
+            name = plan.names[next(i for i, value in enumerate(values) if value is _MISSING)]
+            raise KeyError(f"A value is required for bind parameter {name!r}")
+        for index, process in plan.bound:
+            value = values[index]
+            if value is not None:
+                values[index] = process(value)
         return values if plan.positional else dict(zip(plan.names, values, strict=True))
 
     def _execute(self, conn: Connection, plan: _Plan, params: Mapping[str, Any]) -> Any:
@@ -171,10 +180,15 @@ class HotStatement:
             raise self._wrapped(conn, plan, values, exc) from exc
         if plan.results is None and plan.types:
             # Result processors may depend on the driver's type codes (PostgreSQL numerics).
-            plan.results = tuple(
+            results = tuple(
                 type_.result_processor(conn.dialect, description[1])
                 for type_, description in zip(plan.types, cursor.description, strict=True)
             )
+            plan.processed = tuple(
+                (index, key, process)
+                for index, (key, process) in enumerate(zip(plan.columns, results, strict=True)) if process is not None
+            )
+            plan.results = results
         return cursor
 
     @staticmethod
@@ -184,7 +198,9 @@ class HotStatement:
     @staticmethod
     def _row(plan: _Plan, row: Sequence[Any]) -> dict[str, Any]:
         assert plan.results is not None
-        return {
-            key: value if process is None or value is None else process(value)
-            for key, value, process in zip(plan.columns, row, plan.results, strict=True)
-        }
+        record = dict(zip(plan.columns, row, strict=True))
+        for index, key, process in plan.processed:
+            value = row[index]
+            if value is not None:
+                record[key] = process(value)
+        return record
