@@ -27,16 +27,36 @@ ROUTES = [
     Route("/task/{id}/complete", _answer("task-complete"), methods=["POST"]),
     Route("/process-definition/key/{key}/start", _answer("start-by-key"), methods=["POST"]),
     Route("/process-definition/{id}/start", _answer("start-by-id"), methods=["POST"]),
+    Route("/files/{rest:path}", _answer("files"), methods=["GET"]),
+    Route("/task", _answer("task-list"), methods=["GET"]),
+    Route("/{anything}", _answer("generic-one"), methods=["DELETE"]),
 ]
 APP = Starlette(routes=[Mount("/engine-rest", routes=[ResourceRoutes(ROUTES)])])
+FLAT = Starlette(routes=[Mount("/engine-rest", routes=ROUTES)])
 
 
-def request(method: str, path: str) -> httpx.Response:
+def request(method: str, path: str, app: Starlette = APP) -> httpx.Response:
     async def send() -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=APP), base_url="http://gateway") as client:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
             return await client.request(method, "/engine-rest" + path)
 
     return asyncio.run(send())
+
+
+def test_every_request_is_answered_as_the_flat_route_list_answers_it() -> None:
+    paths = ["/task", "/task/", "/task/count", "/task/count/", "/task/7", "/task/7/complete", "/task/7/complete/x",
+             "/files/a", "/files/a/b/c", "/files", "/deployment", "/deployment/ping", "/x/y/z", "/",
+             "/process-definition/key/k/start", "/process-definition/9/start", "/process-definition/key/k"]
+    for method in ("GET", "POST", "DELETE"):
+        for path in paths:
+            ours, flat = request(method, path), request(method, path, FLAT)
+            assert (ours.status_code, ours.text, ours.headers.get("location")) == (
+                flat.status_code, flat.text, flat.headers.get("location")), (method, path)
+
+
+def test_a_path_parameter_spans_segments() -> None:
+    assert request("GET", "/files/a/b/c").text == "files {'rest': 'a/b/c'}"
 
 
 def test_a_literal_route_declared_first_wins_over_a_parameter() -> None:
