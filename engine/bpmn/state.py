@@ -42,8 +42,9 @@ assert type(_converter_for(BpmnSubWorkflow)) is BpmnSubWorkflowConverter
 _convert_internal = _registry.convert
 
 
-def _task_dict(task: Task) -> dict[str, Any]:
-    """``TaskConverter.to_dict`` with the registry's typename, as it writes them."""
+def _task_dict(task: Task, texts: dict[UUID, str]) -> dict[str, Any]:
+    """``TaskConverter.to_dict`` with the registry's typename, as it writes them. ``texts``:
+    the workflow's task ids as text (a UUID formats itself anew each time, four times a task)."""
     parent_id = task._parent
     parent = task.workflow.tasks.get(parent_id)
     if parent is None:
@@ -58,9 +59,9 @@ def _task_dict(task: Task) -> dict[str, Any]:
             delta = {"updates": {}, "deletions": []}
     internal = task.internal_data
     return {
-        "id": str(task.id),
-        "parent": str(parent_id) if parent is not None else None,
-        "children": [str(child) for child in task._children],
+        "id": texts[task.id],
+        "parent": (texts.get(parent_id) or str(parent_id)) if parent is not None else None,
+        "children": [texts.get(child) or str(child) for child in task._children],
         "last_state_change": task.last_state_change,
         "state": task._state,
         "task_spec": task.task_spec.name,
@@ -73,8 +74,9 @@ def _task_dict(task: Task) -> dict[str, Any]:
 
 
 def _tasks_dict(tasks: dict[UUID, Task]) -> dict[str, Any]:
+    texts = {task_id: str(task_id) for task_id in tasks}
     return {
-        str(task_id): _task_dict(task) if type(task) is Task else _registry.convert(task)
+        texts[task_id]: _task_dict(task, texts) if type(task) is Task else _registry.convert(task)
         for task_id, task in tasks.items()
     }
 
