@@ -38,6 +38,8 @@ class _Plan:
     types: tuple[Any, ...]  # their SQLAlchemy types
     # Per parameter: its constant, or _MISSING when the caller must give it.
     fallbacks: tuple[Any, ...] = ()
+    # Positions of the parameters without a constant (the caller must give them).
+    required: tuple[int, ...] = ()
     # (position, processor) of the parameters that have a bind processor.
     bound: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
     results: tuple[Processor, ...] | None = None  # from the first result's type codes
@@ -153,17 +155,18 @@ class HotStatement:
             columns = tuple(self.statement.selected_columns.keys())
             types = tuple(column.type.dialect_impl(dialect) for column in self.statement.selected_columns)
         fallbacks = tuple(constants.get(name, _MISSING) for name in names)
+        required = tuple(index for index, fallback in enumerate(fallbacks) if fallback is _MISSING)
         bound = tuple((index, process) for index, process in enumerate(bind) if process is not None)
-        return _Plan(compiled.string, names, positional, constants, bind, columns, types, fallbacks, bound)
+        return _Plan(compiled.string, names, positional, constants, bind, columns, types, fallbacks, required, bound)
 
     # -- executing ---------------------------------------------------------------------------
     @staticmethod
     def _values(plan: _Plan, params: Mapping[str, Any]) -> Any:
         get = params.get
         values = [get(name, fallback) for name, fallback in zip(plan.names, plan.fallbacks)]
-        if _MISSING in values:  # identity first: the values' own __eq__ never sees the marker
-            name = plan.names[next(i for i, value in enumerate(values) if value is _MISSING)]
-            raise KeyError(f"A value is required for bind parameter {name!r}")
+        for index in plan.required:  # by identity: a value's own __eq__ never sees the marker
+            if values[index] is _MISSING:
+                raise KeyError(f"A value is required for bind parameter {plan.names[index]!r}")
         for index, process in plan.bound:
             value = values[index]
             if value is not None:

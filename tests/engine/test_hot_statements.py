@@ -78,3 +78,19 @@ def test_a_statement_with_an_expanding_in_is_refused(engine: ProcessEngine) -> N
 def test_a_missing_parameter_is_an_error_not_a_null(engine: ProcessEngine) -> None:
     with pytest.raises(KeyError, match="definition_id"), engine.database.transaction() as conn:
         HotStatement(SELECT_DEFINITION).first(conn, {"definition": "invoice:1:abc"})
+
+
+def test_a_value_equal_to_everything_is_bound_as_given(engine: ProcessEngine) -> None:
+    # A parameter is checked for presence by identity: a value whose __eq__ says True to
+    # anything (mock.ANY) is a value like any other.
+    class EqualToAll(str):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        __hash__ = str.__hash__
+
+    with engine.database.transaction() as conn:
+        _deployment(conn)
+        HotStatement(pd.insert()).run_many(conn, [_definition()])
+        row = HotStatement(SELECT_DEFINITION).first(conn, {"definition_id": EqualToAll("invoice:1:abc")})
+    assert row is not None and row["key"] == "invoice"
