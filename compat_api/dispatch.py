@@ -58,7 +58,8 @@ class ResourceRoutes(BaseRoute):
         ]
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        path = get_route_path(scope)
+        # Starlette's patterns end in ``$``, which also matches before a final newline.
+        path = get_route_path(scope).removesuffix("\n")
         shape = (_first_segment(path), path.count("/"))
         candidates = self._by_shape.get(shape)
         if candidates is None:  # no route of that resource and length: only a parameter can match

@@ -8,7 +8,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 
 from compat_api.dispatch import ResourceRoutes
 
@@ -79,3 +79,12 @@ def test_a_known_path_with_another_method_is_405() -> None:
 
 def test_an_unknown_resource_is_404() -> None:
     assert request("GET", "/nothing-here/1").status_code == 404
+
+
+def test_a_path_ending_in_a_newline_matches_as_starlettes_patterns_match_it() -> None:
+    # "$" matches before a final newline: the flat list finds /task for "/task\n".
+    scope = {"type": "http", "method": "GET", "path": "/task\n", "root_path": "", "headers": []}
+    grouped = ResourceRoutes(ROUTES).matches(scope)
+    flat = next((match, route) for route in ROUTES if (match := route.matches(scope)[0]) is not Match.NONE)
+    assert (grouped[0], grouped[1]["m8flow.route"]) == flat
+    assert flat[1].path == "/task"
