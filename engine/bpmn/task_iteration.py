@@ -11,7 +11,8 @@ lifts to unlimited and no caller of this engine or of Spiff sets.
 first, no depth limit): the same tasks in the same order, for every filter, ``end_at_spec``
 and sub-process rule of Spiff 3.2.0 (tests/engine/test_task_iteration.py compares both walks
 over the corpus). A filter that asks only for states is checked with one bitwise and. Any
-other use (a depth limit, breadth first) runs Spiff's own code.
+other use (a depth limit, breadth first, a subclass) runs Spiff's own code. Unlike Spiff's,
+a walk whose filter raised is over: no caller catches and goes on.
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def _states_only(task_filter: Any) -> int | None:
         return None
     if not plain or task_filter.manual is not None or task_filter.spec_name is not None:
         return None
-    if task_filter.spec_class is not None or task_filter.updated_ts > 0:
+    if task_filter.spec_class is not None or task_filter.updated_ts != 0:
         return None  # updated_ts 0 (the default) admits every task: state changes are times
     return int(task_filter.state)
 
@@ -51,7 +52,9 @@ _PENDING = object()  # the walk starts at the first ``next``: BpmnTaskIterator s
 def _init(self: Any, task: Any, *args: Any, **kwargs: Any) -> None:
     _spiff_init(self, task, *args, **kwargs)
     self._root = task
-    self._walk = _PENDING if self.depth_first and self.max_depth >= UNLIMITED_DEPTH else None
+    # Spiff's own classes only: a subclass may override ``_next``.
+    own = type(self) in (TaskIterator, BpmnTaskIterator)
+    self._walk = _PENDING if own and self.depth_first and self.max_depth >= UNLIMITED_DEPTH else None
 
 
 def _next(self: Any) -> Any:

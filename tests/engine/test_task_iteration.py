@@ -188,3 +188,28 @@ def test_walks_match_spiff_over_the_corpus():
             compared += run_to_end(workflow, tolerant=True)
     print(f"\n{compared} workflow states compared", file=sys.stderr)
     assert compared > 300
+
+
+def test_a_subclass_of_the_iterator_keeps_its_own_steps():
+    spec, subprocess_specs = build_process_spec({"nested.bpmn": NESTED}, "p")
+    workflow = BpmnWorkflow(spec, subprocess_specs)
+    workflow.do_engine_steps()
+    steps = []
+
+    class Counting(TaskIterator):
+        def _next(self):  # type: ignore[no-untyped-def]
+            steps.append(1)
+            return super()._next()
+
+    walked = list(Counting(workflow.task_tree))
+    assert len(steps) > len(walked) - 1 > 0
+
+
+@pytest.mark.parametrize("updated_ts", [float("nan"), -1.0, 0.5])
+def test_an_unusual_updated_since_filters_as_spiff_filters(updated_ts):
+    spec, subprocess_specs = build_process_spec({"nested.bpmn": NESTED}, "p")
+    workflow = BpmnWorkflow(spec, subprocess_specs)
+    workflow.do_engine_steps()
+    fast = [t.id for t in workflow.get_tasks(updated_ts=updated_ts)]
+    with spiffs_own_walk():
+        assert fast == [t.id for t in workflow.get_tasks(updated_ts=updated_ts)]
