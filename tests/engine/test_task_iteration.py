@@ -70,6 +70,12 @@ def spiffs_own_walk() -> Iterator[None]:
         task_iteration.apply()
 
 
+def started_nested() -> BpmnWorkflow:
+    workflow = BpmnWorkflow(*build_process_spec({"nested.bpmn": NESTED}, "p"))
+    workflow.do_engine_steps()
+    return workflow
+
+
 def walks(workflow: BpmnWorkflow) -> dict[str, list[Any]]:
     """Task ids of every kind of walk Spiff and this engine make, by query."""
     scopes = [workflow, *workflow.subprocesses.values()]
@@ -152,9 +158,7 @@ def test_walk_of_a_deep_loop_has_no_depth_limit():
 
 
 def test_iterator_with_a_depth_limit_runs_spiffs_own_walk():
-    spec, subprocess_specs = build_process_spec({"nested.bpmn": NESTED}, "p")
-    workflow = BpmnWorkflow(spec, subprocess_specs)
-    workflow.do_engine_steps()
+    workflow = started_nested()
     limited = [t.id for t in TaskIterator(workflow.task_tree, max_depth=2)]
     with spiffs_own_walk():
         assert limited == [t.id for t in TaskIterator(workflow.task_tree, max_depth=2)]
@@ -191,9 +195,7 @@ def test_walks_match_spiff_over_the_corpus():
 
 
 def test_a_subclass_of_the_iterator_keeps_its_own_steps():
-    spec, subprocess_specs = build_process_spec({"nested.bpmn": NESTED}, "p")
-    workflow = BpmnWorkflow(spec, subprocess_specs)
-    workflow.do_engine_steps()
+    workflow = started_nested()
     steps = []
 
     class Counting(TaskIterator):
@@ -207,9 +209,7 @@ def test_a_subclass_of_the_iterator_keeps_its_own_steps():
 
 @pytest.mark.parametrize("updated_ts", [float("nan"), -1.0, 0.5])
 def test_an_unusual_updated_since_filters_as_spiff_filters(updated_ts):
-    spec, subprocess_specs = build_process_spec({"nested.bpmn": NESTED}, "p")
-    workflow = BpmnWorkflow(spec, subprocess_specs)
-    workflow.do_engine_steps()
+    workflow = started_nested()
     fast = [t.id for t in workflow.get_tasks(updated_ts=updated_ts)]
     with spiffs_own_walk():
         assert fast == [t.id for t in workflow.get_tasks(updated_ts=updated_ts)]
