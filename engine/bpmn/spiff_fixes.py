@@ -4,6 +4,12 @@
   that, so a loop silently "completes" after ~500 iterations. ``apply()`` lifts the default.
   The cost stays quadratic in the tree size (every engine pass walks the whole tree); the
   walk itself is made cheaper by ``engine.bpmn.task_iteration``.
+* Prediction of a cycle without a gateway (a task with two incoming flows, looped back
+  through a timer) never ends: ``TaskSpec._predict`` stops at specs it has ``seen``, but
+  compares them with tasks, and only counts predicted ones. Creating such a workflow raised
+  RecursionError. ``_predict`` below stops at a definite task whose spec is already a definite
+  ancestor on the predicted path and marks it; ``_update`` predicts on from a marked task when
+  the token reaches it, one round of the cycle at a time.
 * The parser recurses along sequence flows; chains longer than ~480 elements exceed Python's
   default recursion limit. ``ensure_recursion_limit`` raises it (never lowers it).
 * Event sub-processes inside embedded sub-processes never start, and a waiting timer event
@@ -48,8 +54,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import (
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.task import TaskIterator
+from SpiffWorkflow.util.task import TaskIterator, TaskState
 from SpiffWorkflow.workflow import Workflow
 
 from engine.bpmn import event_names, event_scopes, loop_joins, task_iteration
@@ -122,6 +129,46 @@ def _quiet_logging() -> None:
     BpmnBaseWorkflow.collect_log_extras = quiet_extras(BpmnBaseWorkflow.collect_log_extras, workflow_log)
 
 
+# Marks a definite task's spec in ``_predict``'s ``seen`` list, which holds task specs:
+# ``(_ON_PATH, spec)`` tuples compare in C, as tasks and specs compare by identity.
+_ON_PATH = object()
+
+
+def _predict(self: Any, my_task: Any, seen: list[Any] | None = None, looked_ahead: int = 0,
+             mask: int = TaskState.PREDICTED_MASK) -> None:
+    """``TaskSpec._predict`` of SpiffWorkflow 3.2.0, plus the stop at a definite cycle."""
+    if seen is None:
+        seen = []
+    if my_task.has_state(mask):
+        self._predict_hook(my_task)
+    if my_task.has_state(TaskState.PREDICTED_MASK):
+        seen.append(self)
+    definite = my_task.has_state(TaskState.DEFINITE_MASK)
+    if definite:
+        seen.append((_ON_PATH, self))
+    look_ahead = definite or looked_ahead + 1 < self.lookahead
+    for child in my_task.children:
+        if child.has_state(mask) and child not in seen and look_ahead:
+            if child.has_state(TaskState.DEFINITE_MASK) and (_ON_PATH, child.task_spec) in seen:
+                child.internal_data[_PREDICT_LATER] = True
+                continue
+            child.task_spec._predict(child, seen[:], looked_ahead + 1, mask)
+
+
+_PREDICT_LATER = "m8flow_predict_later"
+
+
+def _update(self: Any, my_task: Any) -> None:
+    """``TaskSpec._update`` of SpiffWorkflow 3.2.0; a task whose prediction stopped at a cycle
+    is predicted on first."""
+    if my_task.has_state(TaskState.PREDICTED_MASK):
+        self._predict(my_task)
+    elif my_task.internal_data.pop(_PREDICT_LATER, False):
+        self._predict(my_task, mask=TaskState.NOT_FINISHED_MASK)
+    if self._update_hook(my_task):
+        my_task._ready()
+
+
 def apply() -> None:
     """Patch Spiff in place; idempotent and cheap, called on import of engine.bpmn.parser."""
     global _applied
@@ -133,6 +180,8 @@ def apply() -> None:
         task_iteration.apply()  # after the lift: it wraps TaskIterator.__init__
         NodeParser._xpath = _compiled_xpath
         spiff_task.uuid4 = uuid7  # the name Task.__init__ draws its ids from
+        TaskSpec._predict = _predict
+        TaskSpec._update = _update
         _quiet_logging()
         event_scopes.apply()
         event_names.apply()

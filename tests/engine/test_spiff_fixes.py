@@ -1,6 +1,8 @@
 """engine.bpmn.spiff_fixes: each test fails on plain SpiffWorkflow 3.2.0."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -136,3 +138,31 @@ def test_a_join_in_a_loop_waits_for_the_tokens_of_its_own_round(kind):
             task.run()
             workflow.do_engine_steps()
     assert workflow.is_completed()
+
+
+def test_a_cycle_without_a_gateway_is_predicted_once_and_still_loops():
+    # A task with two incoming flows, looped back through a timer (CreateLoadProcess.bpmn
+    # of the corpus): Spiff's prediction recursed until RecursionError.
+    xml = definitions(process(
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>'
+        '<bpmn:userTask id="work"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="pause"/>'
+        '<bpmn:intermediateCatchEvent id="pause"><bpmn:timerEventDefinition>'
+        '<bpmn:timeDuration>"PT0S"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+        '<bpmn:sequenceFlow id="f3" sourceRef="pause" targetRef="work"/>'))
+    spec, subs = build_process_spec({"a.bpmn": xml}, "p")
+    workflow = BpmnWorkflow(spec, subs)
+    workflow.do_engine_steps()
+    for _round in range(3):
+        [ready] = workflow.get_tasks(state=TaskState.READY, manual=True)
+        assert ready.task_spec.bpmn_id == "work"
+        ready.run()
+        workflow.do_engine_steps()
+        time.sleep(0.002)
+        workflow.refresh_waiting_tasks()
+        workflow.do_engine_steps()
+    assert len(workflow.get_tasks(spec_name="work", state=TaskState.COMPLETED)) == 3
+    assert len(workflow.get_tasks(spec_name="work")) == 5  # three done, one ready, one predicted
+    restored = SERIALIZER.deserialize_json(SERIALIZER.serialize_json(workflow))
+    assert [t.task_spec.bpmn_id for t in restored.get_tasks(state=TaskState.READY)] == ["work"]

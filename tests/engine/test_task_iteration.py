@@ -183,7 +183,7 @@ def test_walks_match_spiff_over_the_corpus():
         for key in keys:
             try:
                 workflow = BpmnWorkflow(*build_process_spec(resources, key))
-            except (ParseError, RecursionError):  # not startable; Spiff's prediction of a long loop
+            except ParseError:  # not startable (no start event, ...)
                 continue
             try:
                 workflow.do_engine_steps()
